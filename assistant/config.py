@@ -90,9 +90,15 @@ class Settings:
 
 
 _SCALARS = {
-    "model": str, "model_path": str, "base_url": str, "api_key": str,
-    "timeout": (int, float), "max_retries": int, "platform": str,
-    "playbooks_dir": str, "rules_dir": str,
+    "model": str,
+    "model_path": str,
+    "base_url": str,
+    "api_key": str,
+    "timeout": (int, float),
+    "max_retries": int,
+    "platform": str,
+    "playbooks_dir": str,
+    "rules_dir": str,
 }
 
 
@@ -145,7 +151,9 @@ def _brand(path: Path, value: Any) -> Brand:
     allowed = {f.name for f in fields(Brand)}
     for key in value:
         if key not in allowed:
-            raise ConfigError(f"{path}: unknown brand setting {key!r} (known: {', '.join(allowed)})")
+            raise ConfigError(
+                f"{path}: unknown brand setting {key!r} (known: {', '.join(allowed)})"
+            )
     kwargs: dict[str, Any] = {}
     for key in ("name", "voice"):
         if key in value:
@@ -173,8 +181,12 @@ def _from_env(env: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def load_settings(overrides: dict[str, Any] | None = None, *, env: dict[str, str] | None = None,
-                  path: Path | None = None) -> Settings:
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
     """Merge defaults, the config file, the environment and flags (in that order)."""
     env = dict(os.environ) if env is None else env
     merged: dict[str, Any] = {}

@@ -13,7 +13,20 @@ from dataclasses import dataclass
 _MONTHS = {
     m[:3]: i
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split(),
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
         start=1,
     )
 }
@@ -28,16 +41,28 @@ _ORD = r"(?:st|nd|rd|th)?"
 
 # Order matters: earlier kinds win where matches overlap (a URL's digits are not numbers).
 _PATTERNS: list[tuple[str, str]] = [
-    ("url", r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co|shop|store|app|dev|ly|me|uk|ca|de|fr|es)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?\b"),
+    (
+        "url",
+        r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co|shop|store|app|dev|ly|me|uk|ca|de|fr|es)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?\b",
+    ),
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("handle", r"(?<![\w@])@[A-Za-z0-9_]{2,30}\b"),
-    ("date", rf"\b{_MONTH}\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"),
+    (
+        "date",
+        rf"\b{_MONTH}\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b",
+    ),
     ("weekday", rf"\b(?:{_WEEKDAY})(?![a-z])"),
     ("time", r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b"),
     ("phone", r"(?<!\w)\+?\d[\d\s().-]{7,}\d\b"),
-    ("price", r"[$£€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?[kKmM]\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars|euros|pounds|bucks)\b"),
+    (
+        "price",
+        r"[$£€¥₹]\s?\d[\d,]*(?:\.\d+)?(?:\s?[kKmM]\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars|euros|pounds|bucks)\b",
+    ),
     ("percent", r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)"),
-    ("code", r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z][A-Z0-9]{3,}\b|(?<=\bcode\s)[A-Za-z0-9]{3,}\b|(?<=\bcode:\s)[A-Za-z0-9]{3,}\b"),
+    (
+        "code",
+        r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z][A-Z0-9]{3,}\b|(?<=\bcode\s)[A-Za-z0-9]{3,}\b|(?<=\bcode:\s)[A-Za-z0-9]{3,}\b",
+    ),
     ("number", r"\b\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th|x|k|K|\+)?\b"),
 ]
 _COMBINED = re.compile(

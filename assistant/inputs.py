@@ -26,8 +26,9 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
-def read_input(source: str | os.PathLike[str], *, what: str = "post", limit: int = POST_LIMIT,
-               stdin=None) -> str:
+def read_input(
+    source: str | os.PathLike[str], *, what: str = "post", limit: int = POST_LIMIT, stdin=None
+) -> str:
     """Read a post or thread from a path, or from stdin when `source` is "-".
 
     Returns cleaned text (control characters removed, newlines normalised).

@@ -51,8 +51,9 @@ def _conforms(value: Any, schema: dict) -> bool:
         if not isinstance(value, dict):
             return False
         props = schema.get("properties", {})
-        return all(k in value and _conforms(value[k], props.get(k, {}))
-                   for k in schema.get("required", []))
+        return all(
+            k in value and _conforms(value[k], props.get(k, {})) for k in schema.get("required", [])
+        )
     if kind == "array":
         if not isinstance(value, list):
             return False
@@ -66,16 +67,29 @@ def _conforms(value: Any, schema: dict) -> bool:
     return True
 
 
-def complete_json(model, messages: Sequence[Message], schema: dict, *, temperature: float = 0.7,
-                  max_tokens: int = 200, seed: int | None = None, **options: Any) -> Sample:
+def complete_json(
+    model,
+    messages: Sequence[Message],
+    schema: dict,
+    *,
+    temperature: float = 0.7,
+    max_tokens: int = 200,
+    seed: int | None = None,
+    **options: Any,
+) -> Sample:
     """One schema-valid object from the model, regenerating a broken answer a bounded number of times."""
     last = ""
     for attempt in range(JSON_ATTEMPTS):
         attempt_seed = None if seed is None else seed + 1000 * attempt
         try:
-            message = model.invoke(list(messages), temperature=temperature, max_tokens=max_tokens,
-                                   seed=attempt_seed, response_format=response_format(schema),
-                                   **options)
+            message = model.invoke(
+                list(messages),
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=attempt_seed,
+                response_format=response_format(schema),
+                **options,
+            )
         except DraftError:
             raise
         except Exception as e:  # a backend error we did not map: report it as a model failure
@@ -84,21 +98,38 @@ def complete_json(model, messages: Sequence[Message], schema: dict, *, temperatu
         data = parse_json(last, schema)
         if data is not None:
             return Sample(data=data, raw=last, seed=attempt_seed)
-    raise ModelError(f"the model gave no valid JSON after {JSON_ATTEMPTS} attempts "
-                     f"(last answer: {last[:80]!r})")
+    raise ModelError(
+        f"the model gave no valid JSON after {JSON_ATTEMPTS} attempts (last answer: {last[:80]!r})"
+    )
 
 
-def sample_json(model, messages: Sequence[Message], schema: dict, *, n: int, temperature: float,
-                max_tokens: int = 200, seed: int = 0, concurrency: int = 1,
-                **options: Any) -> list[Sample]:
+def sample_json(
+    model,
+    messages: Sequence[Message],
+    schema: dict,
+    *,
+    n: int,
+    temperature: float,
+    max_tokens: int = 200,
+    seed: int = 0,
+    concurrency: int = 1,
+    **options: Any,
+) -> list[Sample]:
     """`n` independent samples (distinct seeds). Runs `concurrency` calls at once for servers;
     in-process models serialise anyway. Samples whose JSON stays broken are dropped; if all are,
     the last ModelError is raised."""
 
     def one(i: int) -> Sample | ModelError:
         try:
-            return complete_json(model, messages, schema, temperature=temperature,
-                                 max_tokens=max_tokens, seed=seed + i, **options)
+            return complete_json(
+                model,
+                messages,
+                schema,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed + i,
+                **options,
+            )
         except ModelError as e:
             return e
 

@@ -19,9 +19,14 @@ def _environment(search_path: tuple[str, ...]):
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(loader=FileSystemLoader(list(search_path)),
-                                undefined=StrictUndefined, autoescape=False,
-                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(list(search_path)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
 
 
 def render(template: str, variables: dict, *, extra_dirs: tuple[Path, ...] = ()) -> str:
@@ -33,3 +38,13 @@ def render(template: str, variables: dict, *, extra_dirs: tuple[Path, ...] = ())
         return _environment(search).get_template(template).render(**variables).strip()
     except TemplateError as e:
         raise PlaybookError(f"prompt {template}: {type(e).__name__}: {e}") from e
+
+
+def render_string(source: str, variables: dict) -> str:
+    """Render a short inline template (a playbook's system message) in the same sandbox."""
+    from jinja2 import TemplateError
+
+    try:
+        return _environment(()).from_string(source).render(**variables).strip()
+    except TemplateError as e:
+        raise PlaybookError(f"template: {type(e).__name__}: {e}") from e

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..errors import ConfigError
+from assistant.config import Settings
+from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -31,7 +31,9 @@ def get_chat_model(settings: Settings, **options: Any) -> BaseChatModel:
         from .openai import load_openai
 
         return load_openai(settings, **options)
-    raise ConfigError(f"unknown model provider {settings.provider!r}: use 'embedded' or 'openai/<model>'")
+    raise ConfigError(
+        f"unknown model provider {settings.provider!r}: use 'embedded' or 'openai/<model>'"
+    )
 
 
 def is_local(settings: Settings) -> bool:

@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from ..errors import ModelError
+from assistant.errors import ModelError
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
@@ -68,10 +68,17 @@ def _load(path: Path, n_ctx: int) -> Any:
         from llama_cpp import Llama
 
         try:
-            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count() or 2,
-                          verbose=False, seed=0)
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=os.cpu_count() or 2,
+                verbose=False,
+                seed=0,
+            )
         except (ValueError, RuntimeError, OSError) as e:
-            raise ModelError(f"cannot load model {path.name}: the file is missing or corrupt") from e
+            raise ModelError(
+                f"cannot load model {path.name}: the file is missing or corrupt"
+            ) from e
         _MODELS[key] = llama
         return llama
 
@@ -114,7 +121,9 @@ class ChatLlamaCpp(BaseChatModel):
 
     def _params(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         params = {
-            "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
+            "messages": [
+                {"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages
+            ],
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "top_p": kwargs.get("top_p", self.top_p),
@@ -128,8 +137,13 @@ class ChatLlamaCpp(BaseChatModel):
                 params[key] = kwargs[key]
         return params
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         params = self._params(messages, stop, **kwargs)
         llama = self.llama
         with CALL_LOCK:
@@ -141,16 +155,26 @@ class ChatLlamaCpp(BaseChatModel):
         GenerationStats.completion_tokens += usage.get("completion_tokens", 0)
         GenerationStats.prompt_tokens += usage.get("prompt_tokens", 0)
         choice = out["choices"][0]
-        message = AIMessage(content=choice["message"].get("content") or "",
-                            response_metadata={"finish_reason": choice.get("finish_reason"),
-                                               "token_usage": usage,
-                                               "model_name": self.model_label})
-        return ChatResult(generations=[ChatGeneration(message=message)],
-                          llm_output={"token_usage": usage, "model_name": self.model_label})
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            response_metadata={
+                "finish_reason": choice.get("finish_reason"),
+                "token_usage": usage,
+                "model_name": self.model_label,
+            },
+        )
+        return ChatResult(
+            generations=[ChatGeneration(message=message)],
+            llm_output={"token_usage": usage, "model_name": self.model_label},
+        )
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None,
-                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         params = self._params(messages, stop, **kwargs)
         llama = self.llama
         with CALL_LOCK:

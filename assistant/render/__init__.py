@@ -11,5 +11,6 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False, width: in
     from rich.console import Console
 
     stream = file or (sys.stderr if stderr else sys.stdout)
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False,
-                   emoji=False, markup=False)
+    return Console(
+        file=stream, width=width, highlight=False, soft_wrap=False, emoji=False, markup=False
+    )

@@ -1,0 +1,221 @@
+"""Forms: how a playbook's JSON output becomes a post, and what a valid one must have.
+
+Code, not data, because each form has its own checks (a poll needs 2-4 short distinct options,
+an acknowledgement must name exactly the people it thanks). Playbooks choose a form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .platforms import Platform
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]+", re.IGNORECASE)
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "our",
+        "your",
+        "their",
+        "we",
+        "you",
+        "they",
+        "new",
+        "now",
+        "just",
+        "more",
+        "most",
+        "very",
+        "all",
+        "any",
+        "so",
+        "as",
+        "into",
+        "about",
+        "than",
+        "then",
+        "there",
+        "here",
+        "has",
+        "have",
+        "had",
+        "will",
+        "can",
+        "get",
+        "got",
+        "out",
+        "up",
+        "off",
+    ]
+)
+
+
+@dataclass
+class Draft:
+    """A candidate post assembled from the model's JSON."""
+
+    text: str
+    options: list[str] = field(default_factory=list)  # poll options, shown under the question
+
+    @property
+    def full_text(self) -> str:
+        """What the critique reads: the post plus any poll options."""
+        return "\n".join([self.text, *self.options]) if self.options else self.text
+
+
+def assemble(form: str, data: dict) -> Draft:
+    if form == "poll":
+        options = [str(o).strip() for o in data.get("options", []) if str(o).strip()]
+        return Draft(text=str(data.get("question", "")).strip(), options=options)
+    return Draft(text=str(data.get("text", "")).strip())
+
+
+def content_words(text: str) -> set[str]:
+    return {w.casefold().strip("'’") for w in _WORD.findall(text)} - _STOP
+
+
+def check(
+    form: str,
+    draft: Draft,
+    *,
+    platform: Platform,
+    min_chars: int,
+    max_chars: int,
+    topic: str,
+    thanks: list[dict] | None = None,
+    borrowed: set[str] = frozenset(),
+) -> list[str]:
+    """Problems that make a candidate unusable whatever the critique says, as short sentences."""
+    problems: list[str] = []
+    text = draft.text
+    limit = min(max_chars, platform.limit)
+    if len(draft.full_text if form != "poll" else text) > limit:
+        problems.append(f"too long: {len(text)} characters, the limit is {limit}")
+    if len(text) < min_chars:
+        problems.append(f"too short: {len(text)} characters")
+    if "?" not in text:
+        problems.append("asks the reader no question")
+    if topic and not (content_words(topic) & content_words(draft.full_text)):
+        problems.append("does not mention the product or the news")
+    if _repeats(draft.full_text):
+        problems.append("repeats itself")
+    copied = sorted(borrowed & content_words(draft.full_text))
+    if copied:  # a small model happily reuses the few-shot examples' names
+        problems.append(f"copies a name from the playbook's examples: {copied[0]!r}")
+    if form == "poll":
+        problems += _poll_problems(draft, platform)
+    if form == "acknowledgement":
+        problems += _thanks_problems(text, thanks or [])
+    return problems
+
+
+def borrowed_names(examples_text: str, source: str) -> set[str]:
+    """Capitalised words of the few-shot examples that the source post does not use."""
+    names = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", examples_text)}
+    return {n for n in names - content_words(source) - _STOP if n not in _COMMON}
+
+
+_COMMON = {
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "why",
+    "thanks",
+    "thank",
+    "our",
+    "your",
+    "new",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "hot",
+    "iced",
+    "never",
+    "weekly",
+    "right",
+    "over",
+    "just",
+    "not",
+    "extra",
+    "product",
+    "news",
+    "the",
+    "use",
+    "sleep",
+    "adoption",
+    "day",
+    "more",
+}
+
+
+def _repeats(text: str) -> bool:
+    words = [w.casefold() for w in _WORD.findall(text)]
+    grams = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+    return len(grams) != len(set(grams))
+
+
+def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
+    problems = []
+    options = draft.options
+    if not 2 <= len(options) <= 4:
+        problems.append(f"a poll needs 2 to 4 options, not {len(options)}")
+    long = [o for o in options if len(o) > platform.poll_option_limit]
+    if long:
+        problems.append(f"poll option over {platform.poll_option_limit} characters: {long[0]!r}")
+    if len({o.casefold() for o in options}) != len(options):
+        problems.append("poll options repeat")
+    if any(o.casefold() in draft.text.casefold() and len(o) > 12 for o in options):
+        problems.append("a poll option repeats the question")
+    cut = [o for o in options if o.split()[-1].casefold().strip(".,") in _STOP | {"a", "an"}]
+    if cut:  # the grammar's 25-character cap stops the model mid-phrase
+        problems.append(f"poll option looks cut off: {cut[0]!r}")
+    return problems
+
+
+def _thanks_problems(text: str, thanks: list[dict]) -> list[str]:
+    problems = []
+    lowered = text.casefold()
+    for person in thanks:
+        name = person["name"]
+        first = name.lstrip("@").split()[0].casefold() if name.strip() else ""
+        if name.casefold() not in lowered and (not first or first not in lowered):
+            problems.append(f"does not thank {name} by name")
+    allowed = {p["name"].lstrip("@").split()[0].casefold() for p in thanks if p["name"].strip()}
+    for m in re.finditer(r"\b(?:thanks?|thank you),?\s+(@?[A-Z][\w-]*)", text):
+        if m.group(1).lstrip("@").casefold() not in allowed | {"you", "everyone", "all"}:
+            problems.append(f"thanks someone not given: {m.group(1)}")
+    return problems
