@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -68,10 +68,191 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version,
                                                     is_eager=True, help="Show the version.")] = None,
 ) -> None:
     """Turn broadcast posts into conversations: questions, polls, thank-yous and replies."""
+
+
+@app.command()
+@handle_errors
+def rewrite(
+    files: Annotated[list[str], typer.Argument(help="Post files to rewrite, or - for stdin.")],
+    playbook: Annotated[list[str], typer.Option("--playbook", "-p",
+                        help="Playbook to run (repeatable). Default: question and poll, plus "
+                             "acknowledgement when --thank is given.")] = None,
+    thank: Annotated[list[str], typer.Option("--thank", help='Person to thank: "Name: what they '
+                                             'said or did" (repeatable).')] = None,
+    variants: Annotated[int, typer.Option("--variants", "-n", help="Variants per playbook.")] = 1,
+    platform: Annotated[str | None, typer.Option(help="x, linkedin, instagram, facebook, "
+                                                    "threads.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the "
+                                                   "result to FILE (atomically).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-j", help="Files in parallel "
+                                             "(server backends).")] = 1,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="'embedded' or "
+                                                 "'openai/<model>'.")] = None,
+    model_path: Annotated[str | None, typer.Option(help="A GGUF file for the embedded "
+                                                      "backend.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+) -> None:
+    """Rewrite broadcast posts as questions, polls and thank-yous that invite replies."""
+    from assistant.config import load_settings
+    from assistant.rewrite import RewriteJob, parse_thanks, run
+
+    if thank is None:
+        thank = []
+    if playbook is None:
+        playbook = []
+    settings = load_settings({"platform": platform, "model": model, "model_path": model_path,
+                              "base_url": base_url})
+    job = RewriteJob(paths=files, playbooks=playbook, thanks=parse_thanks(thank),
+                     variants=variants, seed=seed, concurrency=concurrency)
+    outcomes = _with_spinner("loading the model", lambda status: run(job, settings,
+                                                                     progress=status))
+    _show_rewrites(outcomes, settings, json_out=json_out, output=output)
+
+
+def _with_spinner(message: str, work):
+    """Run work(status) with a spinner on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return work(lambda _msg: None)
+    from assistant.render import make_console
+
+    console = make_console(stderr=True)
+    with console.status(message) as status:
+        return work(lambda msg: status.update(msg))
+
+
+def _show_rewrites(outcomes, settings, *, json_out: bool, output: Path | None) -> None:
+    import json
+
+    from assistant.outputs import write_atomic
+    from assistant.platforms import get_platform
+    from assistant.render import make_console
+    from assistant.render.rewrite import render_plain, render_rich
+
+    limit = get_platform(settings.platform).limit
+    done = [o for o in outcomes if o.result]
+    several = len(outcomes) > 1
+    if json_out or (output and output.suffix == ".json"):
+        objs = [{**o.result.to_dict(), "file": o.path} if several else o.result.to_dict()
+                for o in done]
+        text = json.dumps(objs if several else (objs[0] if objs else {}), indent=2,
+                          ensure_ascii=False)
+    else:
+        text = "\n".join(render_plain(o.result, limit, path=o.path if several else None)
+                         for o in done)
+    if output:
+        write_atomic(output, text + "\n")
+    if json_out:
+        typer.echo(text)
+    elif sys.stdout.isatty():
+        console = make_console()
+        for o in done:
+            render_rich(console, o.result, limit, path=o.path if several else None)
+    else:
+        typer.echo(text)
+    errors = [o for o in outcomes if o.error]
+    for o in errors:
+        typer.echo(f"draft: error: {o.path}: {o.error}", err=True)
+    if errors:
+        raise typer.Exit(int(max(o.error.exit_code for o in errors)))
+    if any(not v.passed for o in done for v in o.result.variants):
+        raise typer.Exit(int(ExitCode.FAILED_CRITIQUE))
+
+
+@playbooks_app.callback()
+@handle_errors
+def playbooks(ctx: typer.Context) -> None:
+    """List the playbooks (built-in and from your playbooks folder)."""
+    if ctx.invoked_subcommand:
+        return
+    from assistant.config import load_settings
+    from assistant.playbooks import load_playbooks
+
+    for book in load_playbooks(load_settings().playbooks_dir).values():
+        needs = f" (needs --{book.needs[0].rstrip('s')})" if book.needs else ""
+        typer.echo(f"{book.name:<16} {book.form:<16} {book.description}{needs}")
+
+
+@playbooks_app.command("show")
+@handle_errors
+def playbooks_show(name: Annotated[str, typer.Argument(help="Playbook name.")]) -> None:
+    """Print one playbook file."""
+    from assistant.config import load_settings
+    from assistant.errors import PlaybookError
+    from assistant.playbooks import load_playbooks
+
+    books = load_playbooks(load_settings().playbooks_dir)
+    if name not in books:
+        raise PlaybookError(f"unknown playbook {name!r}; available: {', '.join(books)}")
+    typer.echo(f"# {books[name].source}")
+    typer.echo(Path(books[name].source).read_text(encoding="utf-8").rstrip())
+
+
+@app.command("config")
+@handle_errors
+def show_config(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the effective settings (flags > environment > config file > defaults); never the key."""
+    import json
+
+    from assistant.config import config_path, load_settings
+
+    public = load_settings().public()
+    if json_out:
+        typer.echo(json.dumps({"config_file": str(config_path()), **public}, indent=2))
+        return
+    typer.echo(f"config_file = {config_path()}")
+    for key, value in public.items():
+        typer.echo(f"{key} = {value}")
+
+
+@app.command()
+@handle_errors
+def replies(
+    source: Annotated[str, typer.Argument(help="The pasted comments (file), or - for stdin.")],
+    post: Annotated[str | None, typer.Option("--post", help="The post the comments are "
+                                                "under, for context (file).")] = None,
+    platform: Annotated[str | None, typer.Option(help="x, linkedin, instagram, facebook, "
+                                                    "threads.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    only: Annotated[list[str], typer.Option("--only", help="Only comments of this kind "
+                                            "(repeatable): question, complaint, praise, "
+                                            "correction, suggestion, spam, injection, "
+                                            "other.")] = None,
+    samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Most candidates "
+                                         "sampled per comment.")] = 6,
+    seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="'embedded' or "
+                                                 "'openai/<model>'.")] = None,
+    model_path: Annotated[str | None, typer.Option(help="A GGUF file for the embedded "
+                                                      "backend.")] = None,
+) -> None:
+    """Suggest a reply to each comment in a pasted thread, most urgent first."""
+    import json
+
+    from assistant.config import load_settings
+    from assistant.render import make_console
+    from assistant.render.replies import render_plain, render_rich, spinner
+    from assistant.replies.run import run
+
+    if only is None:
+        only = []
+    settings = load_settings({"platform": platform, "model": model, "model_path": model_path})
+    with spinner(make_console(stderr=True), "reading the thread") as progress:
+        result = run(source, settings, post_path=post, only=only, seed=seed,
+                     max_samples=samples, progress=progress)
+    if json_out:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif sys.stdout.isatty():
+        render_rich(make_console(), result)
+    else:
+        typer.echo(render_plain(result))
 
 
 def main() -> None:
