@@ -1,0 +1,403 @@
+"""Critique rules as data: one TOML file per rule, validated strictly, compiled once.
+
+Modelled on Vale and proselint. A rule file looks like:
+
+    id = "urgency.pressure"          # dotted; the file must be named urgency.pressure.toml
+    kind = "existence"               # see KINDS
+    severity = "error"               # error | warning | suggestion
+    weight = 20                      # points taken off the 0-100 engagement score
+    message = "'%s' pressures the reader; give them a reason to reply instead."
+    tokens = ["act now", "hurry"]    # literal phrases, case-insensitive, spacing-tolerant
+    patterns = ['\\bonly \\d+ left\\b']  # regular expressions
+    exceptions = ["hurry back"]      # matches inside these phrases are not flagged
+    skip_questions = true            # not flagged in a sentence ending with "?"
+    clause_start = true              # only flagged where a clause starts (an imperative)
+    [examples]
+    good = ["Take your time: which one would you pick?"]
+    bad = ["Act now before it's gone."]
+
+Kind-specific fields: `followed_by` (existence: a regex that must follow one of the tokens,
+e.g. verbs followed by "now"), `swap` (substitution), `min`/`max`/`max_from` (occurrence), `numerator`,
+`denominator`, `max_ratio`, `min_count` (ratio), `min_words` (required, ratio), `rules`/`max`
+(aggregate). Any mistake raises RuleError naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import RuleError
+from assistant.platforms import Platform
+from assistant.resources import data_path
+
+from .model import SEVERITIES
+from .phrases import normalise_phrase
+
+KINDS = (
+    "existence",
+    "substitution",
+    "occurrence",
+    "ratio",
+    "required",
+    "aggregate",
+    "length",
+    "facts",
+)
+_ID = re.compile(r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$")
+_COMMON = {
+    "id",
+    "kind",
+    "severity",
+    "weight",
+    "message",
+    "description",
+    "ignorecase",
+    "exceptions",
+    "skip_questions",
+    "clause_start",
+    "suggestion",
+    "examples",
+}
+_BY_KIND = {
+    "existence": {"tokens", "patterns", "followed_by"},
+    "substitution": {"swap"},
+    "occurrence": {"tokens", "patterns", "min", "max", "max_from"},
+    "ratio": {"numerator", "denominator", "max_ratio", "min_count", "min_words"},
+    "required": {"tokens", "patterns", "min_words"},
+    "aggregate": {"rules", "max"},
+    "length": set(),
+    "facts": set(),
+}
+_PLACEHOLDERS = {
+    "match",
+    "suggestion",
+    "count",
+    "max",
+    "min",
+    "limit",
+    "length",
+    "numerator",
+    "denominator",
+}
+_PLATFORM_COUNTS = {f.name for f in fields(Platform) if f.type in ("int", int)}
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    source: str | None = None
+    platform: str = "x"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    severity: str
+    weight: float
+    message: str
+    path: Path
+    description: str = ""
+    ignorecase: bool = True
+    tokens: tuple[str, ...] = ()  # normalised literal phrases
+    patterns: tuple[re.Pattern[str], ...] = ()
+    exceptions: tuple[str, ...] = ()
+    skip_questions: bool = False  # a sentence asking the reader something is not a hard sell
+    clause_start: bool = False  # imperatives start a clause: "Book now" but not "a book now"
+    followed_by: re.Pattern[str] | None = None  # existence: what must follow a token
+    swap: tuple[tuple[str, str], ...] = ()  # (phrase, suggestion)
+    suggestion: str | None = None
+    min: int | None = None
+    max: int | None = None
+    max_from: str | None = None  # a Platform field, e.g. "hashtags_ok"
+    numerator: re.Pattern[str] | None = None
+    denominator: re.Pattern[str] | None = None
+    max_ratio: float = 1.0
+    min_count: int = 1
+    min_words: int = 0
+    rules: tuple[str, ...] = ()  # aggregate: the rule ids it counts
+    good: tuple[Example, ...] = ()
+    bad: tuple[Example, ...] = ()
+
+    @property
+    def flags(self) -> int:
+        return re.IGNORECASE if self.ignorecase else 0
+
+
+def builtin_rules_dir() -> Path:
+    return data_path("rules")
+
+
+@lru_cache(maxsize=16)
+def load_rules(user_dir: str | None = None) -> tuple[Rule, ...]:
+    """Built-in rules, then the user's folder (same id overrides), sorted by id. Cached."""
+    by_id = {rule.id: rule for rule in _load_dir(builtin_rules_dir())}
+    if user_dir:
+        folder = Path(user_dir).expanduser()
+        if not folder.is_dir():
+            raise RuleError(f"rules folder {folder} does not exist")
+        by_id.update({rule.id: rule for rule in _load_dir(folder)})
+    rules = tuple(sorted(by_id.values(), key=lambda r: r.id))
+    _check_aggregates(rules)
+    return rules
+
+
+def _load_dir(folder: Path) -> list[Rule]:
+    return [load_rule_file(path) for path in sorted(folder.glob("*.toml"))]
+
+
+def load_rule_file(path: Path) -> Rule:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(f"rule file {path}: cannot read ({e})") from e
+    except tomllib.TOMLDecodeError as e:
+        raise RuleError(f"rule file {path}: not valid TOML ({e})") from e
+    return _Parser(path, data).rule()
+
+
+class _Parser:
+    """Turns one file's TOML table into a Rule, or raises RuleError naming file and field."""
+
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path = path
+        self.data = data
+
+    def fail(self, field: str, problem: str) -> RuleError:
+        return RuleError(f"rule file {self.path.name}: {field}: {problem}")
+
+    def rule(self) -> Rule:
+        kind = self.choice("kind", KINDS)
+        allowed = _COMMON | _BY_KIND[kind]
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(
+                    key, f"unknown field for kind {kind!r} (allowed: {', '.join(sorted(allowed))})"
+                )
+        rule_id = self.string("id")
+        if not _ID.match(rule_id):
+            raise self.fail("id", f"{rule_id!r} is not a dotted lowercase id like 'cta.hard-sell'")
+        if self.path.stem != rule_id:
+            raise self.fail("id", f"{rule_id!r} must match the file name ({self.path.stem}.toml)")
+        ignorecase = self.boolean("ignorecase", True)
+        flags = re.IGNORECASE if ignorecase else 0
+        kwargs: dict[str, Any] = {
+            "id": rule_id,
+            "kind": kind,
+            "path": self.path,
+            "severity": self.choice("severity", SEVERITIES),
+            "weight": self.number("weight", low=0, high=100),
+            "message": self.message(),
+            "description": self.string("description", ""),
+            "ignorecase": ignorecase,
+            "skip_questions": self.boolean("skip_questions", False),
+            "clause_start": self.boolean("clause_start", False),
+            "suggestion": self.string("suggestion", "") or None,
+            "exceptions": tuple(
+                normalise_phrase(p, lower=ignorecase) for p in self.strings("exceptions")
+            ),
+        }
+        self.ignorecase = ignorecase
+        kwargs.update(getattr(self, f"_{kind}")(flags))
+        good, bad = self.examples()
+        return Rule(**kwargs, good=good, bad=bad)
+
+    # kind-specific fields ------------------------------------------------------------------
+
+    def _existence(self, flags: int) -> dict[str, Any]:
+        out = self.matchers(flags)
+        follow = self.string("followed_by", "")
+        if follow and not out["tokens"]:
+            raise self.fail("followed_by", "needs tokens to follow")
+        out["followed_by"] = self.compile("followed_by", follow, flags) if follow else None
+        return out
+
+    def _substitution(self, flags: int) -> dict[str, Any]:
+        table = self.data.get("swap")
+        if not isinstance(table, dict) or not table:
+            raise self.fail("swap", 'required: a table of phrase = "suggestion"')
+        pairs = []
+        for phrase, suggestion in table.items():
+            if not isinstance(suggestion, str) or not phrase.strip():
+                raise self.fail(f"swap.{phrase}", "must map a phrase to a suggestion string")
+            pairs.append((normalise_phrase(phrase, lower=self.ignorecase), suggestion))
+        return {"swap": tuple(pairs)}
+
+    def _occurrence(self, flags: int) -> dict[str, Any]:
+        out = self.matchers(flags)
+        out["min"] = self.integer("min", None)
+        out["max"] = self.integer("max", None)
+        max_from = self.string("max_from", "") or None
+        if max_from and max_from not in _PLATFORM_COUNTS:
+            raise self.fail(
+                "max_from",
+                f"{max_from!r} is not a platform count "
+                f"(one of: {', '.join(sorted(_PLATFORM_COUNTS))})",
+            )
+        if out["min"] is None and out["max"] is None and max_from is None:
+            raise self.fail("max", "an occurrence rule needs min, max or max_from")
+        return {**out, "max_from": max_from}
+
+    def _ratio(self, flags: int) -> dict[str, Any]:
+        return {
+            "numerator": self.joined_patterns("numerator", flags),
+            "denominator": self.joined_patterns("denominator", flags),
+            "max_ratio": self.number("max_ratio", low=0, high=1000, default=1.0),
+            "min_count": self.integer("min_count", 1),
+            "min_words": self.integer("min_words", 0),
+        }
+
+    def _required(self, flags: int) -> dict[str, Any]:
+        out = self.matchers(flags)
+        out["min_words"] = self.integer("min_words", 0)
+        return out
+
+    def _aggregate(self, flags: int) -> dict[str, Any]:
+        rules = self.strings("rules")
+        if not rules:
+            raise self.fail("rules", "required: the rule ids this rule counts")
+        maximum = self.integer("max", None)
+        if maximum is None:
+            raise self.fail("max", "required: how many findings are fine")
+        return {"rules": tuple(rules), "max": maximum}
+
+    def _length(self, flags: int) -> dict[str, Any]:
+        return {}
+
+    _facts = _length
+
+    # typed field readers ---------------------------------------------------------------------
+
+    def matchers(self, flags: int) -> dict[str, Any]:
+        tokens = tuple(normalise_phrase(t, lower=self.ignorecase) for t in self.strings("tokens"))
+        if any(not t for t in tokens):
+            raise self.fail("tokens", "contains an empty phrase")
+        patterns = tuple(self.compile("patterns", p, flags) for p in self.strings("patterns"))
+        if not tokens and not patterns:
+            raise self.fail("tokens", "required: tokens or patterns (or both)")
+        return {"tokens": tokens, "patterns": patterns}
+
+    def joined_patterns(self, field: str, flags: int) -> re.Pattern[str]:
+        parts = self.strings(field)
+        if not parts:
+            raise self.fail(field, "required: a list of regular expressions")
+        for part in parts:
+            self.compile(field, part, flags)
+        joined = parts[0] if len(parts) == 1 else "|".join(f"(?:{p})" for p in parts)
+        return self.compile(field, joined, flags)
+
+    def compile(self, field: str, pattern: str, flags: int) -> re.Pattern[str]:
+        try:
+            compiled = re.compile(pattern, flags)
+        except re.error as e:
+            raise self.fail(field, f"bad regular expression {pattern!r}: {e}") from e
+        if compiled.match("") and field != "followed_by":
+            raise self.fail(field, f"{pattern!r} matches empty text")
+        if set(compiled.groupindex) - {"match"}:
+            raise self.fail(field, f"{pattern!r}: the only named group allowed is (?P<match>...)")
+        return compiled
+
+    def message(self) -> str:
+        text = self.string("message")
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        except ValueError as e:
+            raise self.fail("message", f"bad placeholder ({e}); write braces as {{{{ }}}}") from e
+        unknown = names - _PLACEHOLDERS
+        if unknown:
+            raise self.fail(
+                "message",
+                f"unknown placeholder {{{sorted(unknown)[0]}}} "
+                f"(known: {', '.join(sorted(_PLACEHOLDERS))}, %s)",
+            )
+        return text
+
+    def examples(self) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+        table = self.data.get("examples")
+        if not isinstance(table, dict):
+            raise self.fail("examples", "required: [examples] with good = [...] and bad = [...]")
+        unknown = set(table) - {"good", "bad"}
+        if unknown:
+            raise self.fail(f"examples.{sorted(unknown)[0]}", "unknown field (use good and bad)")
+        out = []
+        for which in ("good", "bad"):
+            items = table.get(which)
+            if not isinstance(items, list) or not items:
+                raise self.fail(f"examples.{which}", "required: a non-empty list")
+            out.append(tuple(self.example(f"examples.{which}", item) for item in items))
+        return out[0], out[1]
+
+    def example(self, field: str, item: Any) -> Example:
+        if isinstance(item, str) and item.strip():
+            return Example(item)
+        if isinstance(item, dict) and isinstance(item.get("text"), str):
+            unknown = set(item) - {"text", "source", "platform"}
+            if unknown:
+                raise self.fail(field, f"unknown example field {sorted(unknown)[0]!r}")
+            return Example(item["text"], item.get("source"), item.get("platform", "x"))
+        raise self.fail(field, "each example is a string or {text = ..., source = ...}")
+
+    def string(self, field: str, default: str | None = None) -> str:
+        value = self.data.get(field, default)
+        if value is None:
+            raise self.fail(field, "required")
+        if not isinstance(value, str):
+            raise self.fail(field, "must be a string")
+        return value
+
+    def strings(self, field: str) -> list[str]:
+        value = self.data.get(field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, "must be a list of strings")
+        return value
+
+    def choice(self, field: str, options: tuple[str, ...]) -> str:
+        value = self.string(field)
+        if value not in options:
+            raise self.fail(field, f"{value!r} is not one of: {', '.join(options)}")
+        return value
+
+    def boolean(self, field: str, default: bool) -> bool:
+        value = self.data.get(field, default)
+        if not isinstance(value, bool):
+            raise self.fail(field, "must be true or false")
+        return value
+
+    def integer(self, field: str, default: int | None) -> int | None:
+        value = self.data.get(field, default)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            raise self.fail(field, "must be a whole number, 0 or more")
+        return value
+
+    def number(self, field: str, *, low: float, high: float, default: float | None = None) -> float:
+        value = self.data.get(field, default)
+        if value is None:
+            raise self.fail(field, "required")
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not (low <= value <= high)
+        ):
+            raise self.fail(field, f"must be a number from {low:g} to {high:g}")
+        return float(value)
+
+
+def _check_aggregates(rules: tuple[Rule, ...]) -> None:
+    kinds = {rule.id: rule.kind for rule in rules}
+    for rule in rules:
+        for counted in rule.rules:
+            if counted not in kinds:
+                raise RuleError(f"rule file {rule.path.name}: rules: unknown rule id {counted!r}")
+            if kinds[counted] == "aggregate":
+                raise RuleError(
+                    f"rule file {rule.path.name}: rules: {counted!r} is an aggregate;"
+                    " an aggregate counts plain rules only"
+                )
