@@ -1,0 +1,17 @@
+"""Shared test setup: every test gets its own empty config and data dirs."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """Point DRAFT_CONFIG_DIR and DRAFT_DATA_DIR at tmp_path so no test reads or writes the
+    user's real config, and a developer's config cannot change test results."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    config.mkdir()
+    data.mkdir()
+    monkeypatch.setenv("DRAFT_CONFIG_DIR", str(config))
+    monkeypatch.setenv("DRAFT_DATA_DIR", str(data))
+    return config, data
