@@ -255,6 +255,103 @@ def replies(
         typer.echo(render_plain(result))
 
 
+@app.command()
+@handle_errors
+def critique(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Post files to check, or - for stdin.")
+    ] = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='Print JSON: one object for one file; for several, a list of objects with a "file" '
+            "key.",
+        ),
+    ] = False,
+    platform: Annotated[
+        str | None,
+        typer.Option(help="x, linkedin, instagram, facebook, threads (length and hashtag norms)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="The brand's source text: flags numbers, prices, dates, links and codes it "
+            "does not contain.",
+        ),
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option(
+            "--rules", help="A folder of extra rule files (same id overrides a built-in)."
+        ),
+    ] = None,
+    disable: Annotated[
+        list[str] | None, typer.Option("--disable", help="Rule id to turn off (repeatable).")
+    ] = None,
+    severity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--severity", help="RULE=LEVEL: error, warning, suggestion or off (repeatable)."
+        ),
+    ] = None,
+    min_severity: Annotated[
+        str,
+        typer.Option("--min-severity", help="Hide milder findings: suggestion, warning or error."),
+    ] = "suggestion",
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge",
+            help="Also ask the configured model for ad-like phrases (slower; off by default).",
+        ),
+    ] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules and exit.")
+    ] = False,
+) -> None:
+    """Lint posts for ad copy. Exit 0 when every post passes, 1 when any reads as an ad."""
+    import json
+
+    from assistant.config import load_settings
+    from assistant.critique.files import critique_files, parse_severity
+
+    settings = load_settings({"platform": platform})
+    if list_rules:
+        from assistant.critique import rule_set
+
+        for rule in rule_set(rules or settings.rules_dir):
+            typer.echo(f"{rule.id:<28} {rule.severity:<10} {rule.kind:<12} {rule.description}")
+        return
+    if not files:
+        raise fail("give one or more post files, or - to read stdin (e.g. draft critique post.txt)")
+    results = critique_files(
+        files,
+        settings,
+        source=source,
+        rules_dir=rules,
+        disable=disable or (),
+        severity=parse_severity(severity or ()),
+        min_severity=min_severity,
+        judge=judge,
+    )
+    if json_out:
+        data = [r.to_dict() for r in results] if len(results) > 1 else results[0].report.to_dict()
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif sys.stdout.isatty():
+        from assistant.render import make_console
+        from assistant.render.critique import render_rich
+
+        render_rich(make_console(), results)
+    else:
+        from assistant.render.critique import render_plain
+
+        typer.echo(render_plain(results))
+    if not all(r.report.passed for r in results):
+        raise typer.Exit(int(ExitCode.FAILED_CRITIQUE))
+
+
 def main() -> None:
     app()
 
