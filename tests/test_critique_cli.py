@@ -212,3 +212,21 @@ def test_the_library_path_is_stdlib_only():
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_rich_rendering_underlines_matches_and_lists_findings():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from assistant.critique import critique
+    from assistant.critique.files import FileReport
+    from assistant.render.critique import render_rich
+
+    out = StringIO()
+    console = Console(file=out, width=100, force_terminal=True, color_system="standard")
+    render_rich(console, [FileReport("ad.txt", critique(AD.strip()))])
+    text = out.getvalue()
+    assert "ad.txt: fails (ad-like)" in text
+    assert "\x1b[4;31m50% off\x1b[0m" in text  # the error's words, underlined in red
+    assert "discount.percent-off" in text and "score 0/100" in text

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.critique.files import FileReport
-from assistant.critique.model import Report
+from assistant.critique.model import SEVERITIES, Report
 
 STYLES = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 MARKS = {"error": "underline red", "warning": "underline yellow", "suggestion": "underline cyan"}
@@ -55,8 +55,8 @@ def render_rich(console, results: Sequence[FileReport]) -> None:
             console.print()
         console.print(Text(_title(result, len(results)), style="bold"))
         post = Text(report.text)
-        for f in report.findings:
-            if f.end > f.start:
+        for f in sorted(report.findings, key=lambda f: SEVERITIES.index(f.severity)):
+            if f.end > f.start:  # milder first, so an error's mark wins where they overlap
                 post.stylize(MARKS[f.severity], f.start, f.end)
         console.print(post)
         if report.findings:
