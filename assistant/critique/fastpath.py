@@ -100,6 +100,10 @@ def _requirements(items) -> list[frozenset[str]]:
                 flush()
                 run.append(char)
             continue
+        if op is _sre.BRANCH and run:
+            # "\.(?:com|co)": the literal before joins each alternative's leading literal.
+            prefix = "".join(run)
+            out.append(frozenset(prefix + _leading_literal(alt.data) for alt in av[1]))
         flush()
         if op is _sre.SUBPATTERN:
             _group, add_flags, del_flags, sub = av
@@ -117,6 +121,15 @@ def _requirements(items) -> list[frozenset[str]]:
             out.extend(_requirements(av.data))
     flush()
     return out
+
+
+def _leading_literal(items) -> str:
+    chars = []
+    for op, av in items:
+        if op is not _sre.LITERAL:
+            break
+        chars.append(chr(av))
+    return "".join(chars)
 
 
 def _repeated_literal(op, av) -> bool:

@@ -195,7 +195,10 @@ class PhraseIndex:
                 phrases.add(phrase)
                 key = phrase_key(phrase, lower=ignorecase)
                 self.lookup.setdefault(key, []).append((rule.id, suggestion))
-        self.pattern = re.compile(trie_pattern(sorted(phrases))) if phrases else None
+        # Hundreds of phrases start with almost every letter, so skipping ahead by first letter
+        # gains little; failing fast mid-word (the lookbehind) halves the scan.
+        trie = trie_pattern(sorted(phrases))
+        self.pattern = re.compile(rf"(?<!\w){trie}") if phrases else None
 
     def find(self, scan: Scan) -> dict[str, list[tuple[int, int, str | None]]]:
         """Rule id -> (start, end, suggestion) for every phrase found."""

@@ -12,7 +12,7 @@ from functools import lru_cache
 from .phrases import ends_at_word_edge, normalise_phrase, starts_at_word_edge, trie_pattern
 
 BLANK = "\x00"
-_QUOTE_CHARS = frozenset('"\u201c\u00ab\u201e')
+_QUOTE_CHARS = ('"', "\u201c", "\u00ab", "\u201e")
 # Pairs of quote marks on one line: straight, curly, guillemets, German low-high.
 _QUOTED = re.compile(
     r'"([^"\n]*)"|\u201c([^\u201d\n]*)\u201d|\u00ab([^\u00bb\n]*)\u00bb'
@@ -26,7 +26,7 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     A quotation has at least two words: a lone word in quotes ("FREE") is the brand's own
     emphasis, not somebody else's words.
     """
-    if _QUOTE_CHARS.isdisjoint(text):
+    if not any(mark in text for mark in _QUOTE_CHARS):  # `in` is far cheaper than a scan
         return []
     spans = []
     for m in _QUOTED.finditer(text):
