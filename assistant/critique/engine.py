@@ -130,11 +130,15 @@ class Engine:
         return out
 
     def _aggregate(self, rule, scan, findings, severity) -> list[Finding]:
-        # Distinct places: two rules flagging the same words count once.
-        counted = {f.start: f for f in findings if f.rule in rule.rules}
+        # Distinct places (two rules flagging the same words count once), or distinct rules.
+        key = attrgetter("rule") if rule.count == "rules" else attrgetter("start")
+        counted: dict = {}
+        for f in sorted(findings, key=_POSITION):
+            if f.rule in rule.rules:
+                counted.setdefault(key(f), f)
         if len(counted) <= rule.max:
             return []
-        nth = sorted(counted.values(), key=lambda f: f.start)[rule.max]
+        nth = sorted(counted.values(), key=_POSITION)[rule.max]
         values = {"count": len(counted), "max": rule.max}
         return [_finding(rule, scan, nth.start, nth.end, severity, None, values)]
 

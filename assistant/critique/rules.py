@@ -16,10 +16,15 @@ Modelled on Vale and proselint. A rule file looks like:
     good = ["Take your time: which one would you pick?"]
     bad = ["Act now before it's gone."]
 
-Kind-specific fields: `followed_by` (existence: a regex that must follow one of the tokens,
-e.g. verbs followed by "now"), `swap` (substitution), `min`/`max`/`max_from` (occurrence), `numerator`,
-`denominator`, `max_ratio`, `min_count` (ratio), `min_words` (required, ratio), `rules`/`max`
-(aggregate). Any mistake raises RuleError naming the file and the field.
+Kind-specific fields:
+  existence     tokens, patterns, followed_by (a regex that must follow a token: "book" + "now")
+  substitution  swap (phrase = "suggestion")
+  occurrence    tokens, patterns, min, max, max_from (a platform count such as hashtags_ok)
+  ratio         numerator, denominator, max_ratio, min_count, min_words
+  required      tokens, patterns, min_words
+  aggregate     rules, max, count ("findings": distinct places, or "rules": distinct rules)
+  length, facts (no extra fields: the platform limit, the source text)
+Any mistake raises RuleError naming the file and the field.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ _BY_KIND = {
     "occurrence": {"tokens", "patterns", "min", "max", "max_from"},
     "ratio": {"numerator", "denominator", "max_ratio", "min_count", "min_words"},
     "required": {"tokens", "patterns", "min_words"},
-    "aggregate": {"rules", "max"},
+    "aggregate": {"rules", "max", "count"},
     "length": set(),
     "facts": set(),
 }
@@ -122,6 +127,7 @@ class Rule:
     min_count: int = 1
     min_words: int = 0
     rules: tuple[str, ...] = ()  # aggregate: the rule ids it counts
+    count: str = "findings"  # aggregate: count "findings" (distinct places) or distinct "rules"
     good: tuple[Example, ...] = ()
     bad: tuple[Example, ...] = ()
 
@@ -265,7 +271,10 @@ class _Parser:
         maximum = self.integer("max", None)
         if maximum is None:
             raise self.fail("max", "required: how many findings are fine")
-        return {"rules": tuple(rules), "max": maximum}
+        count = self.data.get("count", "findings")
+        if count not in ("findings", "rules"):
+            raise self.fail("count", f"{count!r} is not one of: findings, rules")
+        return {"rules": tuple(rules), "max": maximum, "count": count}
 
     def _length(self, flags: int) -> dict[str, Any]:
         return {}
