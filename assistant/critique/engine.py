@@ -31,6 +31,7 @@ class Engine:
             PhraseIndex([r for r in rules if not r.ignorecase], ignorecase=False),
         ]
         self.patterns = RulePatterns(list(rules))
+        self.sources = self.patterns.sources  # rule id -> how many regexes find its spans
         self.plain = [r for r in rules if r.kind != "aggregate"]
         self.aggregates = [r for r in rules if r.kind == "aggregate"]
         self.exceptions = {r.id: Exceptions(r) for r in rules}
@@ -72,7 +73,9 @@ class Engine:
         suggestions = {(s, e): suggestion for s, e, suggestion in phrases}
         candidates = [(s, e) for s, e, _ in phrases]
         candidates.extend(spans)
-        candidates = self.exceptions[rule.id].filter(scan, without_overlaps(candidates))
+        if phrases and spans or len(self.sources[rule.id]) > 1:
+            candidates = without_overlaps(candidates)  # else one regex: sorted, no overlaps
+        candidates = self.exceptions[rule.id].filter(scan, candidates)
         return [
             _finding(rule, scan, s, e, severity, suggestions.get((s, e), rule.suggestion))
             for s, e in candidates
@@ -145,7 +148,9 @@ class Engine:
     def _filtered(self, rule: Rule, scan: Scan, spans) -> list[Span]:
         if not spans:
             return []
-        return self.exceptions[rule.id].filter(scan, without_overlaps(spans))
+        if len(self.sources[rule.id]) > 1:
+            spans = without_overlaps(spans)  # else one regex: already sorted, no overlaps
+        return self.exceptions[rule.id].filter(scan, spans)
 
 
 def _finding(

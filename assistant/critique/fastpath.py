@@ -78,6 +78,13 @@ def required_literals(pattern: str, flags: int) -> tuple[str, ...] | None:
     return None if best is None else tuple(sorted(best))
 
 
+def can_match_empty(pattern: str, flags: int) -> bool:
+    """Whether the pattern can match zero characters anywhere (e.g. `\\b` or `x*`)."""
+    if _sre_parse is None:
+        return re.compile(pattern, flags).match("") is not None
+    return _sre_parse.parse(pattern, flags).getwidth()[0] == 0
+
+
 def _requirements(items) -> list[frozenset[str]]:
     """For a sequence of parsed items: sets of literals, one of each must occur in a match."""
     out: list[frozenset[str]] = []

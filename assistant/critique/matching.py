@@ -83,6 +83,7 @@ class RulePatterns:
     def __init__(self, rules: list[Rule]):
         self.patterns: list[tuple[str, FastPattern]] = []
         self.tries: list[tuple[str, re.Pattern[str], bool]] = []
+        self.sources: dict[str, list[str]] = {rule.id: [] for rule in rules}
         for rule in rules:
             self.patterns.extend((rule.id, FastPattern(p)) for p in rule.patterns)
             tokens = () if shares_tokens(rule) else rule.tokens
@@ -92,11 +93,16 @@ class RulePatterns:
                 self.patterns.append((rule.id, FastPattern(re.compile(combined, rule.flags))))
             elif tokens:
                 self.tries.append((rule.id, re.compile(trie_pattern(tokens)), rule.ignorecase))
+        for rule_id, pattern in self.patterns:
+            self.sources[rule_id].append(pattern.regex.pattern)
+        for rule_id, trie, _ in self.tries:
+            self.sources[rule_id].append(trie.pattern)
 
     def find(self, scan: Scan) -> dict[str, list[Span]]:
         """Rule id -> spans of its own patterns and tries in this post (unsorted)."""
         found: dict[str, list[Span]] = {}
         masked, lowered, text = scan.masked, scan.lowered, scan.text
+        plain = text.isascii()  # no combining marks, so every regex word end is a real one
         for rule_id, pattern in self.patterns:
             required = pattern.required  # inlined may_match(): this loop is the hot path
             if required is not None:
@@ -106,11 +112,9 @@ class RulePatterns:
                         break
                 else:
                     continue
-            spans = [
-                (s, e)
-                for s, e in pattern.spans(masked, lowered)
-                if e > s and ends_at_word_edge(text, e)
-            ]
+            spans = pattern.spans(masked, lowered)  # never empty: see rules.py
+            if not plain:
+                spans = [(s, e) for s, e in spans if ends_at_word_edge(text, e)]
             if spans:
                 found.setdefault(rule_id, []).extend(spans)
         for rule_id, trie, ignorecase in self.tries:
@@ -156,7 +160,7 @@ class Exceptions:
         # A one-word exception can only cover a match equal to it ("FAQ"): a set lookup.
         # Longer ones ("feel free") may contain a match: those need a scan.
         self.words = {
-            phrase_key(e, lower=rule.ignorecase) for e in rule.exceptions if _ONE_WORD.fullmatch(e)
+            e.lower() if rule.ignorecase else e for e in rule.exceptions if _ONE_WORD.fullmatch(e)
         }
         longer = [e for e in rule.exceptions if not _ONE_WORD.fullmatch(e)]
         self.trie = re.compile(trie_pattern(longer)) if longer else None
@@ -172,10 +176,13 @@ class Exceptions:
         if self.skip_questions:
             spans = [(s, e) for s, e in spans if not in_question(scan.masked, e)]
         if self.words and spans:
-            text, lower = scan.text, self.ignorecase
-            spans = [
-                (s, e) for s, e in spans if phrase_key(text[s:e], lower=lower) not in self.words
-            ]
+            # A match equal to a one-word exception is itself one word: no need to normalise
+            # spaces or hyphens, only case.
+            text, words = scan.text, self.words
+            if self.ignorecase:
+                spans = [(s, e) for s, e in spans if text[s:e].lower() not in words]
+            else:
+                spans = [(s, e) for s, e in spans if text[s:e] not in words]
         if self.trie is not None and spans:
             allowed = phrase_spans(self.trie, scan.haystack(self.ignorecase))
             spans = [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in allowed)]

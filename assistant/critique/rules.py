@@ -41,6 +41,7 @@ from assistant.errors import RuleError
 from assistant.platforms import Platform
 from assistant.resources import data_path
 
+from .fastpath import can_match_empty
 from .model import SEVERITIES
 from .phrases import normalise_phrase
 
@@ -306,8 +307,8 @@ class _Parser:
             compiled = re.compile(pattern, flags)
         except re.error as e:
             raise self.fail(field, f"bad regular expression {pattern!r}: {e}") from e
-        if compiled.match("") and field != "followed_by":
-            raise self.fail(field, f"{pattern!r} matches empty text")
+        if field != "followed_by" and can_match_empty(pattern, flags):
+            raise self.fail(field, f"{pattern!r} can match empty text: give it something to find")
         if set(compiled.groupindex) - {"match"}:
             raise self.fail(field, f"{pattern!r}: the only named group allowed is (?P<match>...)")
         return compiled
