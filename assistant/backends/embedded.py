@@ -79,8 +79,20 @@ def _load(path: Path, n_ctx: int) -> Any:
             raise ModelError(
                 f"cannot load model {path.name}: the file is missing or corrupt"
             ) from e
+        _speed_up_grammars(llama)
         _MODELS[key] = llama
         return llama
+
+
+def _speed_up_grammars(llama: Any) -> None:
+    """Top-k prefilter for JSON grammars (fast_grammar.py). It relies on llama-cpp-python
+    internals, so on a version where they differ we keep the library's own (slower) sampler."""
+    try:
+        from . import fast_grammar
+
+        fast_grammar.install(llama)
+    except (ImportError, AttributeError):
+        pass
 
 
 def _to_llama_format(response_format: dict | None) -> dict | None:
