@@ -136,6 +136,9 @@ def test_a_valid_rule_file_loads(tmp_path):
         (('id = "test.hurry"', 'id = "test.other"'), "id"),
         (('tokens = ["hurry"]', ""), "tokens"),
         (('severity = "error"\n', ""), "severity"),
+        (('tokens = ["hurry"]', "patterns = ['x*']"), "patterns"),
+        (('tokens = ["hurry"]', "patterns = ['(?P<name>x)']"), "patterns"),
+        (('tokens = ["hurry"]', "tokens = [\"hurry\"]\nfollowed_by = '('"), "followed_by"),
     ],
 )
 def test_a_bad_rule_file_raises_rule_error_naming_file_and_field(tmp_path, change, field):
@@ -180,3 +183,74 @@ def test_a_broken_user_rule_fails_loudly(tmp_path):
 def test_a_missing_user_folder_is_a_rule_error(tmp_path):
     with pytest.raises(RuleError, match="does not exist"):
         critique("hello", rules_dir=str(tmp_path / "nowhere"))
+
+
+AGGREGATE = """
+id = "test.pile-up"
+kind = "aggregate"
+severity = "error"
+weight = 10
+message = "{count} kinds"
+rules = ["hype.superlative", "brag.awards"]
+max = 1
+count = "rules"
+[examples]
+good = ["Amazing, incredible, awesome."]
+bad = ["Amazing and award-winning."]
+"""
+
+
+def test_an_aggregate_counts_distinct_rules_or_places(tmp_path):
+    folder = tmp_path / "rules"
+    write_rule(folder, AGGREGATE, "test.pile-up.toml")
+    three_hype = critique("Amazing, incredible, awesome.", rules_dir=str(folder))
+    assert "test.pile-up" not in {f.rule for f in three_hype.findings}
+    two_kinds = critique("Amazing and award-winning.", rules_dir=str(folder))
+    assert "test.pile-up" in {f.rule for f in two_kinds.findings}
+    other = tmp_path / "other"
+    write_rule(
+        other, AGGREGATE.replace('count = "rules"', 'count = "findings"'), "test.pile-up.toml"
+    )
+    places = critique("Amazing, incredible, awesome.", rules_dir=str(other))
+    assert "test.pile-up" in {f.rule for f in places.findings}
+
+
+def test_an_aggregate_must_count_known_plain_rules(tmp_path):
+    folder = tmp_path / "rules"
+    write_rule(folder, AGGREGATE.replace('"brag.awards"', '"no.such-rule"'), "test.pile-up.toml")
+    with pytest.raises(RuleError, match="unknown rule id 'no.such-rule'"):
+        load_rules(str(folder))
+
+
+FOLLOWED = r"""
+id = "test.order-now"
+kind = "existence"
+severity = "error"
+weight = 10
+message = "'%s'"
+tokens = ["order", "book"]
+followed_by = '\s+now\b'
+clause_start = true
+skip_questions = true
+[examples]
+good = ["Your order now ships."]
+bad = ["Order now!"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Order now!", True),
+        ("Great news. Book now before Friday.", True),
+        ("Come in and order now.", True),
+        ("Your order now ships faster.", False),  # not where a clause starts
+        ("Would you book now or later?", False),  # a question to the reader
+        ("Order soon.", False),  # not followed by "now"
+    ],
+)
+def test_followed_by_clause_start_and_skip_questions(tmp_path, text, flagged):
+    folder = tmp_path / "rules"
+    write_rule(folder, FOLLOWED, "test.order-now.toml")
+    rules = {f.rule for f in critique(text, rules_dir=str(folder)).findings}
+    assert ("test.order-now" in rules) is flagged
