@@ -1,0 +1,155 @@
+"""The rewrite pipeline with a fake model: selection, revision, repairs, honest failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import Brand
+from assistant.pipeline import rewrite
+from assistant.platforms import get_platform
+from assistant.playbooks import load_playbooks
+from tests.fakes import RecordingFakeModel, answers
+
+POST = (
+    "We're thrilled to announce CloudSync Pro! 50% faster. Buy now with code LAUNCH20. "
+    "Limited time!!! #cloud #sale #tech"
+)
+
+
+@pytest.fixture
+def books():
+    return load_playbooks()
+
+
+def run(model, books, names, **kw):
+    return rewrite(
+        model,
+        POST,
+        [books[n] for n in names],
+        model_label="fake",
+        platform=get_platform(kw.pop("platform", "x")),
+        brand=Brand(),
+        **kw,
+    )
+
+
+def test_picks_first_passing_candidate_and_stops_early(books):
+    model = RecordingFakeModel(
+        responses=answers(
+            {"text": "CloudSync Pro is here! Buy now, limited time!!! #cloud #sale #tech"},
+            {"text": "CloudSync Pro now syncs 50% faster. What would you sync first?"},
+            {"text": "never used"},
+        )
+    )
+    result = run(model, books, ["question"])
+    [variant] = result.variants
+    assert variant.passed
+    assert variant.text == "CloudSync Pro now syncs 50% faster. What would you sync first?"
+    assert variant.candidates == 2  # stopped once one passed: the third answer was never asked
+    assert len(model.calls) == 2
+
+
+def test_invented_discount_fails_fact_check(books):
+    bad = {"text": "Is CloudSync Pro really 70% faster for what you sync?"}
+    model = RecordingFakeModel(responses=answers(*[bad] * 20))
+    [variant] = run(model, books, ["question"]).variants
+    assert not variant.passed
+    assert any(f.rule == "facts.invented" for f in variant.report.findings)
+
+
+def test_never_passes_off_a_failing_variant(books):
+    model = RecordingFakeModel(responses=answers(*[{"text": "Buy CloudSync Pro now!!!"}] * 20))
+    result = run(model, books, ["question"])
+    [variant] = result.variants
+    assert not variant.passed
+    assert not result.passed
+    # a revision round ran with the findings as feedback, on top of the first round
+    assert variant.candidates > books["question"].candidates
+    assert variant.to_dict()["findings"] or variant.problems
+
+
+def test_revision_prompt_carries_the_findings(books):
+    responses = [{"text": "Buy CloudSync Pro now!!! Limited time!"}] * 6
+    responses += [{"text": "CloudSync Pro got 50% faster. What will you sync first?"}]
+    model = RecordingFakeModel(responses=answers(*responses))
+    [variant] = run(model, books, ["question"]).variants
+    assert variant.passed and variant.revised
+    revise_prompt = model.calls[-1]["messages"][-1].content
+    assert "Draft: Buy CloudSync Pro now" in revise_prompt
+    assert "Problems:" in revise_prompt
+
+
+def test_mechanical_repair_is_recorded(books):
+    text = "CloudSync Pro is 50% faster. What will you sync first? Buy now!"
+    model = RecordingFakeModel(responses=answers(*[{"text": text}] * 20))
+    [variant] = run(model, books, ["question"]).variants
+    assert variant.passed
+    assert variant.text == "CloudSync Pro is 50% faster. What will you sync first?"
+    assert any("hard-sell" in r for r in variant.repairs)
+
+
+def test_poll_options_are_checked(books):
+    too_long = {
+        "question": "CloudSync Pro is 50% faster. What will you sync?",
+        "options": ["Photos from my phone camera", "Work"],
+    }
+    good = {
+        "question": "CloudSync Pro is 50% faster. What will you sync first?",
+        "options": ["Photos", "Work files", "Music", "Everything"],
+    }
+    model = RecordingFakeModel(responses=answers(too_long, good))
+    [variant] = run(model, books, ["poll"]).variants
+    assert variant.passed
+    assert variant.options == ["Photos", "Work files", "Music", "Everything"]
+    assert variant.to_dict()["options"] == variant.options
+
+
+def test_acknowledgement_must_name_the_people_given(books):
+    thanks = [{"name": "Priya", "said": "asked for faster sync"}]
+    wrong = {"text": "Thanks, Maria, for asking for faster sync on CloudSync Pro. What next?"}
+    right = {"text": "Thanks, Priya, for asking for faster sync: CloudSync Pro is here. What next?"}
+    model = RecordingFakeModel(responses=answers(wrong, right))
+    [variant] = run(model, books, ["acknowledgement"], thanks=thanks).variants
+    assert variant.passed
+    assert "Priya" in variant.text
+
+
+def test_copying_a_few_shot_example_name_is_rejected(books):
+    copied = {"text": "Green Paws Shelter says CloudSync Pro is 50% faster. What do you think?"}
+    model = RecordingFakeModel(responses=answers(*[copied] * 20))
+    [variant] = run(model, books, ["question"]).variants
+    assert not variant.passed
+    assert any("copies a name" in p for p in variant.problems)
+
+
+def test_prompt_sees_the_brief_not_the_hard_sell(books):
+    model = RecordingFakeModel(
+        responses=answers({"text": "CloudSync Pro is 50% faster. What will you sync first?"})
+    )
+    run(model, books, ["question"])
+    last_user = model.calls[0]["messages"][-1].content
+    assert "CloudSync Pro" in last_user and "50% faster" in last_user
+    assert "Buy now" not in last_user and "LAUNCH20" not in last_user
+
+
+def test_json_output_shape(books):
+    model = RecordingFakeModel(
+        responses=answers({"text": "CloudSync Pro is 50% faster. What will you sync first?"})
+    )
+    data = run(model, books, ["question"]).to_dict()
+    assert set(data) >= {"source", "platform", "model", "variants"}
+    assert data["source"] == POST and data["platform"] == "x" and data["model"] == "fake"
+    v = data["variants"][0]
+    assert set(v) >= {"playbook", "text", "passed", "findings", "chars", "repairs"}
+
+
+def test_broken_json_is_regenerated(books):
+    model = RecordingFakeModel(
+        responses=[
+            "not json at all",
+            '{"wrong": 1}',
+            '{"text": "CloudSync Pro is 50% faster. What will you sync first?"}',
+        ]
+    )
+    [variant] = run(model, books, ["question"]).variants
+    assert variant.passed
