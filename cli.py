@@ -311,7 +311,9 @@ def critique(
         bool, typer.Option("--list-rules", help="List the rules and exit.")
     ] = False,
 ) -> None:
-    """Lint posts for ad copy. Exit 0 when every post passes, 1 when any reads as an ad."""
+    """Lint posts for ad copy: exit 0 when every post passes, 1 when any reads as an ad, 2 on
+    bad input. With --json: one object for one file; for several, a list of objects, each with
+    a "file" key."""
     import json
 
     from assistant.config import load_settings
