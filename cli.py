@@ -83,6 +83,11 @@ def rewrite(
                              "acknowledgement when --thank is given.")] = None,
     thank: Annotated[list[str], typer.Option("--thank", help='Person to thank: "Name: what they '
                                              'said or did" (repeatable).')] = None,
+    thanks_from: Annotated[
+        str | None,
+        typer.Option("--thanks-from", help="A pasted comment thread: thank its commenters "
+                     "(suggestions and praise first, spam and injection attempts never)."),
+    ] = None,
     variants: Annotated[int, typer.Option("--variants", "-n", help="Variants per playbook.")] = 1,
     platform: Annotated[str | None, typer.Option(help="x, linkedin, instagram, facebook, "
                                                     "threads.")] = None,
@@ -102,13 +107,16 @@ def rewrite(
     from assistant.config import load_settings
     from assistant.rewrite import RewriteJob, parse_thanks, run
 
-    if thank is None:
-        thank = []
-    if playbook is None:
-        playbook = []
     settings = load_settings({"platform": platform, "model": model, "model_path": model_path,
                               "base_url": base_url})
-    job = RewriteJob(paths=files, playbooks=playbook, thanks=parse_thanks(thank),
+    people = parse_thanks(thank or [])
+    if thanks_from:
+        from assistant.inputs import read_input
+        from assistant.rewrite import thanks_from_thread
+
+        post_text = read_input(files[0]) if len(files) == 1 and files[0] != "-" else ""
+        people += thanks_from_thread(thanks_from, post=post_text)
+    job = RewriteJob(paths=files, playbooks=playbook or [], thanks=people,
                      variants=variants, seed=seed, concurrency=concurrency)
     outcomes = _with_spinner("loading the model", lambda status: run(job, settings,
                                                                      progress=status))

@@ -49,6 +49,43 @@ def parse_thanks(values: list[str]) -> list[dict]:
     return people
 
 
+THANKS_KINDS = ("suggestion", "praise", "correction", "question")  # most thankable first
+MAX_THANKED = 3  # a thank-you naming ten people reads as a list, not a conversation
+
+
+def thanks_from_thread(source: str, *, post: str = "", stdin=None) -> list[dict]:
+    """People worth thanking in a comment thread: real commenters (no spam, no injection
+    attempts, not the brand itself), suggestions and praise first, at most MAX_THANKED."""
+    from .replies.classify import classify_thread
+    from .threads import read_thread
+
+    items = [
+        c
+        for c in classify_thread(read_thread(source, stdin=stdin), post=post)
+        if c.kind in THANKS_KINDS and not c.by_brand
+    ]
+    items.sort(key=lambda c: (THANKS_KINDS.index(c.kind), c.comment.index))
+    people, seen = [], set()
+    for item in items:
+        name = item.comment.author.strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            people.append({"name": name, "said": _shorten(item.comment.text)})
+        if len(people) == MAX_THANKED:
+            break
+    if not people:
+        raise InputError(
+            f"{source}: no comment in the thread worth thanking "
+            "(only spam, injection attempts or the brand's own comments)"
+        )
+    return people
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def choose_playbooks(settings: Settings, names: list[str], thanks: list[dict]) -> list[Playbook]:
     books = load_playbooks(settings.playbooks_dir)
     if names:
