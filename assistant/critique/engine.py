@@ -36,7 +36,10 @@ class Engine:
         self.aggregates = [r for r in rules if r.kind == "aggregate"]
         self.exceptions = {r.id: Exceptions(r) for r in rules}
         self.ratios = {
-            r.id: (FastPattern(r.numerator), FastPattern(r.denominator))
+            r.id: (
+                FastPattern(r.numerator.pattern, r.flags),
+                FastPattern(r.denominator.pattern, r.flags),
+            )
             for r in rules
             if r.kind == "ratio"
         }

@@ -162,10 +162,14 @@ def _is_word(char: str) -> bool:
 
 
 class FastPattern:
-    """A compiled rule pattern plus how to run it: on which text, with which start check."""
+    """A rule pattern plus how to run it: on which text, with which start check.
 
-    def __init__(self, pattern: re.Pattern[str]):
-        source, flags = pattern.pattern, pattern.flags
+    The regex is compiled on first use: most patterns never pass their literal check on a
+    given post, and compiling all of them would cost `draft critique` a noticeable start-up.
+    """
+
+    def __init__(self, source: str, flags: int):
+        original, original_flags = source, flags
         capitals, top_level_bar = _shape(source)
         self.lowered = bool(flags & re.IGNORECASE) and not capitals
         if self.lowered:
@@ -173,14 +177,21 @@ class FastPattern:
         self.boundary = source.startswith(r"\b") and not top_level_bar
         if self.boundary:
             source = source[2:]
-        self.regex = re.compile(source, flags)
-        self.narrow = "match" in self.regex.groupindex
-        ignorecase = bool(pattern.flags & re.IGNORECASE)
-        required = required_literals(pattern.pattern, pattern.flags)
+        self.source, self.flags = source, flags
+        self._regex: re.Pattern[str] | None = None
+        self.narrow = "(?P<match>" in source
+        ignorecase = bool(original_flags & re.IGNORECASE)
+        required = required_literals(original, original_flags)
         if required and ignorecase:
             required = tuple(lit.lower() for lit in required)
         self.required = required
         self.required_in_lowered = ignorecase
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source, self.flags)
+        return self._regex
 
     def may_match(self, masked: str, lowered: str) -> bool:
         """False when a required literal is missing: the regex cannot match."""

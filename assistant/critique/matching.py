@@ -85,16 +85,16 @@ class RulePatterns:
         self.tries: list[tuple[str, re.Pattern[str], bool]] = []
         self.sources: dict[str, list[str]] = {rule.id: [] for rule in rules}
         for rule in rules:
-            self.patterns.extend((rule.id, FastPattern(p)) for p in rule.patterns)
+            self.patterns.extend((rule.id, FastPattern(p.pattern, p.flags)) for p in rule.patterns)
             tokens = () if shares_tokens(rule) else rule.tokens
             if tokens and rule.followed_by is not None:
                 # One regex: the tokens as a trie (quick to scan), then what must follow.
                 combined = rf"\b(?:{trie_pattern(tokens)})(?:{rule.followed_by.pattern})"
-                self.patterns.append((rule.id, FastPattern(re.compile(combined, rule.flags))))
+                self.patterns.append((rule.id, FastPattern(combined, rule.flags)))
             elif tokens:
                 self.tries.append((rule.id, re.compile(trie_pattern(tokens)), rule.ignorecase))
         for rule_id, pattern in self.patterns:
-            self.sources[rule_id].append(pattern.regex.pattern)
+            self.sources[rule_id].append(pattern.source)
         for rule_id, trie, _ in self.tries:
             self.sources[rule_id].append(trie.pattern)
 
@@ -163,10 +163,11 @@ class Exceptions:
             e.lower() if rule.ignorecase else e for e in rule.exceptions if _ONE_WORD.fullmatch(e)
         }
         longer = [e for e in rule.exceptions if not _ONE_WORD.fullmatch(e)]
-        self.trie = re.compile(trie_pattern(longer)) if longer else None
+        self.longer = trie_pattern(longer) if longer else None  # compiled when first needed
+        self._trie: re.Pattern[str] | None = None
         self.skip_questions = rule.skip_questions
         self.clause_start = rule.clause_start
-        self.active = bool(self.words or self.trie or self.skip_questions or self.clause_start)
+        self.active = bool(self.words or longer or self.skip_questions or self.clause_start)
 
     def filter(self, scan: Scan, spans: list[Span]) -> list[Span]:
         if not spans or not self.active:
@@ -183,8 +184,10 @@ class Exceptions:
                 spans = [(s, e) for s, e in spans if text[s:e].lower() not in words]
             else:
                 spans = [(s, e) for s, e in spans if text[s:e] not in words]
-        if self.trie is not None and spans:
-            allowed = phrase_spans(self.trie, scan.haystack(self.ignorecase))
+        if self.longer is not None and spans:
+            if self._trie is None:
+                self._trie = re.compile(self.longer)
+            allowed = phrase_spans(self._trie, scan.haystack(self.ignorecase))
             spans = [(s, e) for s, e in spans if not any(a <= s and e <= b for a, b in allowed)]
         return spans
 
