@@ -1,0 +1,88 @@
+"""The `draft replies` job: read the thread (and post), classify, generate, return results.
+
+The CLI only parses flags and renders; everything testable happens here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.config import Settings
+from assistant.errors import InputError
+from assistant.inputs import read_input
+from assistant.threads import read_thread
+
+from .classify import KINDS, classify_thread
+
+
+@dataclass
+class RepliesResult:
+    suggestions: list  # list[Suggestion], sorted by priority then thread order
+    model: str | None  # None when no comment needed a reply (the model was not loaded)
+    format: str
+    platform: str
+
+    def to_dict(self) -> dict:
+        return {
+            "replies": [s.to_dict() for s in self.suggestions],
+            "model": self.model,
+            "format": self.format,
+            "platform": self.platform,
+        }
+
+
+def check_kinds(only: list[str]) -> list[str]:
+    kinds = [k.strip().casefold() for k in only]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise InputError(f"unknown kind {unknown[0]!r} for --only; choose from {', '.join(KINDS)}")
+    return kinds
+
+
+def run(
+    source: str,
+    settings: Settings,
+    *,
+    post_path: str | None = None,
+    only: list[str] | None = None,
+    seed: int = 0,
+    max_samples: int = 6,
+    progress: Callable[[str], None] = lambda _msg: None,
+    stdin=None,
+) -> RepliesResult:
+    """Suggest replies for the thread at `source` ("-" for stdin)."""
+    kinds = check_kinds(only or [])
+    thread = read_thread(source, stdin=stdin)
+    post = read_input(post_path, what="post") if post_path else ""
+    items = classify_thread(thread, post=post, brand=settings.brand)
+    if kinds:
+        items = [i for i in items if i.kind in kinds]
+    from .generate import Suggestion, skip_note, suggest_replies
+
+    model, label = None, None
+    if any(skip_note(i) is None for i in items):
+        from assistant import backends
+
+        progress("loading the model")
+        model = backends.get_chat_model(settings)
+        label = getattr(model, "model_label", None) or settings.model
+
+    def on_progress(done: int, total: int) -> None:
+        progress(f"writing replies ({done + 1}/{total})")
+
+    if model is None:
+        suggestions = [Suggestion(i, note=skip_note(i)) for i in items]
+    else:
+        suggestions = suggest_replies(
+            items,
+            model,
+            post=post,
+            platform=settings.platform,
+            brand=settings.brand,
+            seed=seed,
+            max_samples=max_samples,
+            on_progress=on_progress,
+        )
+    suggestions.sort(key=lambda s: (s.item.priority, s.item.comment.index))
+    return RepliesResult(suggestions, label, thread.format, settings.platform)
