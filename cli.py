@@ -265,6 +265,46 @@ def replies(
 
 @app.command()
 @handle_errors
+def chat(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="A post to start from; with --resume, a transcript to continue."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue the latest transcript, or the one given as FILE."),
+    ] = False,
+    platform: Annotated[
+        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
+    ] = None,
+    variants: Annotated[
+        int | None, typer.Option("--variants", "-n", min=1, max=5, help="Variants per playbook.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
+    ] = None,
+    model_path: Annotated[
+        str | None, typer.Option(help="A GGUF file for the embedded backend.")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+) -> None:
+    """Draft in a conversation: ask for changes in plain words, /help for commands.
+
+    Without a terminal, reads one message per line from stdin and prints plain answers."""
+    from assistant.chat.loop import open_chat, run_chat
+
+    overrides = {
+        "platform": platform,
+        "model": model,
+        "model_path": model_path,
+        "base_url": base_url,
+    }
+    settings, state, transcript = open_chat(overrides, file=file, resume=resume, variants=variants)
+    run_chat(settings, overrides=overrides, state=state, transcript=transcript)
+
+
+@app.command()
+@handle_errors
 def critique(
     files: Annotated[
         list[str] | None, typer.Argument(help="Post files to check, or - for stdin.")

@@ -1,0 +1,328 @@
+"""A chat session: the state, the model (loaded on first use) and what each turn does.
+
+Free text asks the model to revise the current draft, streamed through the view; slash
+commands (commands.py) run the same pipeline, playbooks, critique and replies code as
+`draft rewrite` and `draft replies`. Every change is saved to the transcript at once.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from assistant import llm, prompts
+from assistant.config import Settings
+from assistant.critique import critique
+from assistant.critique.model import Report
+from assistant.errors import DraftError, InputError
+from assistant.inputs import strip_control
+from assistant.platforms import get_platform
+
+from . import answers, memory, store
+from .state import ChatDraft, ChatState, Turn
+
+MAX_TOKENS = 110  # a post, not an essay: keeps a turn to a couple of seconds on 2 cores
+TEMPERATURE = 0.7
+STOP = ["\nPost:", "\nRequest:", "\nQuestion:"]  # the model starting the next example
+REPLY_MARGIN = 32  # tokens kept free besides the answer (template tokens we did not count)
+
+
+class ChatSession:
+    def __init__(
+        self,
+        settings: Settings,
+        view,
+        *,
+        state: ChatState | None = None,
+        overrides: dict[str, Any] | None = None,
+        transcript: Path | None = None,
+        read_line: Callable[[], str | None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.overrides = dict(overrides or {})  # the command-line flags, kept for /model
+        self.view = view
+        self.state = state or ChatState(platform=settings.platform, model=settings.model)
+        self.transcript = transcript  # None: nothing is saved (benchmarks)
+        self.read_line = read_line or (lambda: None)  # more input, for /replies
+        self._model = None
+
+    # model ---------------------------------------------------------------------------------
+
+    @property
+    def model(self):
+        if self._model is None:
+            from assistant import backends
+
+            self._model = backends.get_chat_model(self.settings)
+        return self._model
+
+    @property
+    def model_label(self) -> str:
+        return getattr(self._model, "model_label", None) or self.settings.model
+
+    def switch_model(self, name: str) -> None:
+        """Load the new model first: if it fails, the old one stays."""
+        from assistant import backends
+        from assistant.config import load_settings
+
+        settings = load_settings({**self.overrides, "model": name})
+        model = backends.get_chat_model(settings)
+        self.settings, self._model = settings, model
+        self.state.model = settings.model
+        self.save()
+
+    # turns ---------------------------------------------------------------------------------
+
+    def handle(self, line: str) -> bool:
+        """Run one input (a message or a /command). False means the user asked to quit."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.startswith("/"):
+            from .commands import dispatch
+
+            return dispatch(self, text)
+        if self.state.post:
+            self.revise(text)
+        else:
+            self.set_post(text)
+        return True
+
+    def set_post(self, text: str) -> None:
+        """The first message of an unseeded chat is the post to work on."""
+        self.state.post = strip_control(text).strip()
+        self.view.notice("Working on this post. Try /question or /poll, or ask for a change.")
+        self.show_draft()
+        self.save()
+
+    def revise(self, request: str) -> Turn:
+        """Stream the model's answer to a free-text request; a draft answer becomes current."""
+        question = answers.is_question(request)
+        model = self.model
+        messages = memory.build_messages(
+            self.state,
+            request,
+            system=self.system_prompt,
+            count=memory.token_counter(model),
+            budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
+            question=question,
+        )
+        turn = Turn(user=request, kind="chat")
+        self.state.turns.append(turn)
+        self._stream(turn, model, messages, markdown_ok=question)
+        if turn.interrupted:
+            self.view.notice(
+                "interrupted: the partial answer is kept in the transcript; the draft is unchanged"
+            )
+        elif turn.error:
+            self.view.error(turn.error)
+        elif not question:
+            self._adopt(turn, request)
+        self.save()
+        return turn
+
+    def _stream(self, turn: Turn, model, messages: list[llm.Message], *, markdown_ok: bool) -> None:
+        parts: list[str] = []
+        self.view.stream_start()
+        try:
+            for chunk in llm.stream_text(
+                model,
+                messages,
+                temperature=TEMPERATURE,
+                max_tokens=MAX_TOKENS,
+                seed=len(self.state.turns),
+                stop=STOP,
+            ):
+                chunk = strip_control(chunk)
+                parts.append(chunk)
+                self.view.stream_token(chunk)
+        except KeyboardInterrupt:
+            turn.interrupted = True
+        except DraftError as e:
+            turn.error = str(e)
+        except Exception as e:  # a backend failure we did not map: one line, session kept
+            turn.error = f"model call failed: {type(e).__name__}: {e}"
+        finally:
+            turn.answer = "".join(parts).strip()
+            # drafts stay plain (they are posts); an answer to a question may be a list
+            markdown = (
+                markdown_ok and not turn.interrupted and answers.looks_like_markdown(turn.answer)
+            )
+            self.view.stream_end(turn.answer, markdown=markdown)
+
+    def _adopt(self, turn: Turn, request: str) -> None:
+        text = answers.clean(turn.answer)
+        if not text:
+            self.view.notice("no draft in that answer; the current draft is unchanged")
+            return
+        current = self.state.draft
+        options: list[str] = []
+        if (current and current.options) or "poll" in request.lower():
+            text, options = answers.split_options(text)
+        turn.draft = ChatDraft(text, options, playbook="chat")
+        turn.draft.report = self.critique(turn.draft)
+        self.view.verdict(turn.draft, self.limit)
+
+    def rewrite(self, user: str, names: list[str], *, thanks: list[dict] | None = None) -> Turn:
+        """Run playbooks of the real pipeline on the original post; the best variant wins."""
+        from assistant import backends
+        from assistant.pipeline import make_context, run_playbook
+        from assistant.rewrite import SERVER_CANDIDATE_PARALLELISM, choose_playbooks
+
+        if not self.state.post:
+            raise InputError("no post yet: paste one first, or start with `draft chat FILE`")
+        people = self.state.thanks + (thanks or [])
+        books = choose_playbooks(self.settings, names, people)
+        ctx = make_context(
+            self.state.post,
+            platform=get_platform(self.state.platform),
+            brand=self.settings.brand,
+            thanks=people,
+            seed=len(self.state.turns),
+            concurrency=1 if backends.is_local(self.settings) else SERVER_CANDIDATE_PARALLELISM,
+            critique_options=self.critique_options,
+        )
+        model = self.model
+        variants = []
+        with self.view.working("writing") as progress:
+            for book in books:
+                variants += run_playbook(
+                    model, book, ctx, variants=self.state.variants, progress=progress
+                )
+        best = max(variants, key=lambda v: (v.passed, v.report.score))
+        draft = ChatDraft(best.text, list(best.options), best.playbook, list(best.problems))
+        draft.report = best.report
+        turn = Turn(
+            user=user,
+            kind="thank" if thanks else "rewrite",
+            answer=draft.full_text,
+            draft=draft,
+            thanks=list(thanks or []),
+            playbook=best.playbook,
+        )
+        self.state.turns.append(turn)
+        self.view.variants(variants, self.limit, chosen=variants.index(best))
+        self.save()
+        return turn
+
+    def replies(self, user: str, thread: str | None = None, path: str | None = None) -> Turn:
+        """Suggest replies to a pasted thread (or a thread file) with `draft replies`' code."""
+        from assistant.replies.run import run
+
+        settings = replace(self.settings, platform=self.state.platform)
+        with tempfile.TemporaryDirectory() as folder, self.view.working("reading the thread") as p:
+            post_path = None
+            if self.state.post:  # run() takes the post as a file: it gives the replies context
+                post_path = Path(folder) / "post.txt"
+                post_path.write_text(self.state.post, encoding="utf-8")
+            result = run(
+                path or "-",
+                settings,
+                post_path=str(post_path) if post_path else None,
+                seed=len(self.state.turns),
+                progress=p,
+                stdin=io.StringIO(thread or ""),
+            )
+        lines = [f"{s.item.comment.author}: {s.reply}" for s in result.suggestions if s.reply]
+        turn = Turn(user=user, kind="replies", answer="\n".join(lines))
+        self.state.turns.append(turn)
+        self.view.replies(result)
+        self.save()
+        return turn
+
+    # drafts and critique ------------------------------------------------------------------
+
+    @property
+    def limit(self) -> int:
+        return get_platform(self.state.platform).limit
+
+    @property
+    def critique_options(self) -> dict[str, Any]:
+        return {"disable": self.settings.disable_rules, "rules_dir": self.settings.rules_dir}
+
+    @property
+    def fact_source(self) -> str:
+        """The text facts may come from: the post and what the thanked people said."""
+        said = "\n".join(f"{p['name']}: {p['said']}" for p in self.state.thanks)
+        return f"{self.state.post}\n{said}" if said else self.state.post
+
+    def critique(self, draft: ChatDraft) -> Report:
+        return critique(
+            draft.full_text,
+            source=self.fact_source,
+            platform=self.state.platform,
+            brand=self.settings.brand,
+            **self.critique_options,
+        )
+
+    def current_report(self) -> tuple[ChatDraft, Report] | None:
+        draft = self.state.draft
+        if draft is None:
+            return None
+        if draft.report is None:  # resumed transcripts and seed posts: check with today's rules
+            draft.report = self.critique(draft)
+        return draft, draft.report
+
+    def show_draft(self) -> None:
+        current = self.current_report()
+        if current:
+            self.view.draft(current[0], self.limit)
+
+    @cached_property
+    def system_prompt(self) -> str:
+        from assistant.brief import extract_brief
+
+        brief = extract_brief(self.state.post, self.settings.brand.vocabulary)
+        brand = self.settings.brand
+        return prompts.render(
+            "chat_system.j2",
+            {
+                "brand": brand.name,
+                "voice": brand.voice,
+                "product": brief.product,
+                "news": brief.news,
+            },
+        )
+
+    def set_platform(self, name: str) -> None:
+        self.state.platform = get_platform(name).name
+        draft = self.state.draft
+        if draft is not None:
+            draft.report = None  # length and hashtag norms changed: check again
+        self.show_draft()
+        self.save()
+
+    # history -------------------------------------------------------------------------------
+
+    def undo(self) -> Turn | None:
+        if not self.state.turns:
+            return None
+        turn = self.state.turns.pop()
+        self.save()
+        return turn
+
+    def fork(self, n: int) -> None:
+        """Keep turns 1..n and continue in a new transcript; the old one stays as it was."""
+        if not 0 <= n <= len(self.state.turns):
+            raise InputError(f"/fork N: N must be between 0 and {len(self.state.turns)}")
+        old = self.transcript
+        self.state.turns = self.state.turns[:n]
+        self.state.forked_from = {"transcript": str(old) if old else None, "turn": n}
+        self.transcript = store.new_path() if old else None
+        self.save()
+
+    def reset(self) -> None:
+        """A fresh conversation about the same post, in a new transcript."""
+        self.state.turns, self.state.forked_from = [], None
+        if self.transcript:
+            self.transcript = store.new_path()
+        self.save()
+
+    def save(self) -> None:
+        if self.transcript is not None and (self.state.turns or self.state.post):
+            store.save(self.transcript, self.state, self.settings)
