@@ -334,7 +334,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(_fold(m.group()), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
 
 
-def copied_span(reply: str, source: str, *, allowed: str, size: int = 6) -> re.Match | None:
+def copied_span(reply: str, source: str, *, allowed: str, size: int = 5) -> re.Match | None:
     """The first run of `size` words the reply shares with `source` that `allowed` lacks."""
     if not source:
         return None

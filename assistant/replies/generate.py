@@ -27,6 +27,7 @@ REPLY_MAX_CHARS = 220  # a reply is a sentence or two, whatever the platform all
 MIN_CHARS = 40  # shorter replies are "Thanks, Laura!": nothing about what she said
 MAX_TOKENS = 90
 TEMPERATURE = 0.7
+SAMPLES_PER_REPLY = 3  # the thread's sample budget per comment needing a reply (bounds time)
 # The post stays out of the prompt: the small model copies its ad tone and hashtags (measured:
 # no gain in passing replies with it). It still backs the fact, discount and answer checks.
 POST_IN_PROMPT = False
@@ -108,7 +109,7 @@ def suggest_replies(
     platform: str = "x",
     brand: Brand | None = None,
     seed: int = 0,
-    max_samples: int = 6,
+    max_samples: int = 8,
     batch: int = 2,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Suggestion]:
@@ -120,20 +121,25 @@ def suggest_replies(
         (i for i in items if skip_note(i) is None),
         key=lambda i: (i.kind, i.language, i.comment.index),
     )
+    budget = SAMPLES_PER_REPLY * len(todo)
     for n, item in enumerate(todo):
         if on_progress:
             on_progress(n, len(todo))
-        done[id(item)] = reply_to(
+        # a hard comment may use what easy ones left over, never what later ones need
+        allowed = max(batch, min(max_samples, budget - batch * (len(todo) - n - 1)))
+        suggestion = reply_to(
             item,
             model,
             post=post,
             platform=platform,
             brand=brand,
             seed=seed + 101 * item.comment.index,
-            max_samples=max_samples,
+            max_samples=allowed,
             batch=batch,
             hostile=hostile,
         )
+        budget -= suggestion.samples
+        done[id(item)] = suggestion
     return [done.get(id(i)) or Suggestion(i, note=skip_note(i)) for i in items]
 
 
@@ -180,7 +186,7 @@ def reply_to(
         candidates.extend(
             evaluate(s.data["reply"], ctx, platform=platform, brand=brand) for s in samples
         )
-    best = max(candidates, key=lambda c: (c.passed, -len(errors(c.findings)), c.score))
+    best = max(candidates, key=rank)
     return Suggestion(
         item,
         reply=best.text,
@@ -189,6 +195,31 @@ def reply_to(
         repairs=best.repairs,
         samples=len(candidates),
     )
+
+
+# Failures that make a reply unsafe to post, not merely weak: a failing reply shown to the user
+# should at least be free of these.
+SAFETY_RULES = frozenset(
+    {
+        "reply.leak",
+        "reply.injected",
+        "reply.refund",
+        "reply.discount",
+        "reply.facts",
+        "reply.admits-fault",
+        "reply.pitch",
+        "reply.wrong-name",
+        "reply.copied-example",
+        "facts.invented",
+    }
+)
+
+
+def rank(c: Candidate) -> tuple:
+    """Passing first; among failures, safe ones with fewest errors; then the critique score."""
+    failed = errors(c.findings)
+    unsafe = sum(f.rule in SAFETY_RULES or f.origin != "replies" for f in failed)
+    return (c.passed, -unsafe, -len(failed), c.score)
 
 
 def evaluate(raw: str, ctx: ReplyContext, *, platform: str, brand: Brand | None) -> Candidate:

@@ -47,7 +47,7 @@ def run(
     post_path: str | None = None,
     only: list[str] | None = None,
     seed: int = 0,
-    max_samples: int = 6,
+    max_samples: int = 8,
     progress: Callable[[str], None] = lambda _msg: None,
     stdin=None,
 ) -> RepliesResult:
