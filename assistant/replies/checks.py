@@ -41,7 +41,7 @@ ACKNOWLEDGE = _rx(
     r"\bsorry\b|\bapolog\w*|\bhear (?:about|that|this)\b|\bunderstand\b|\bfrustrat\w*|"
     r"\bnot (?:ok|okay|what|the experience|good enough)\b|\bthat sounds\b|\bthanks? for (?:telling|"
     r"letting|flagging|raising|reporting)|\blo sentimos\b|\blo siento\b|\bd[ée]sol[ée]s?\b|"
-    r"\bes tut uns leid\b|\bentschuldig\w*|\bci dispiace\b"
+    r"\btut (?:uns|mir) leid\b|\bentschuldig\w*|\bci dispiace\b"
 )
 PRIVATE = _rx(
     r"\bdm\b|\bdms\b|\bdirect message|\bprivate message|\bmessage us\b|\bsend us (?:a |your )?"
@@ -302,22 +302,11 @@ def topic_stems(comment: str, reply: str) -> set[str]:
     return content_words(comment) & content_words(reply) - _SCAFFOLD
 
 
-_SCAFFOLD = frozenset(
-    {
-        "quest",
-        "team",
-        "check",
-        "messa",
-        "thank",
-        "enjoy",
-        "idea",
-        "sound",
-        "gibt",
-        "went",
-        "wrong",
-        "free",
-    }
+# Stems every example shares (courtesy, not topic), as one string to keep the list compact.
+_SCAFFOLD_TEXT = (
+    "quest team check messa thank enjoy idea sound gibt went wrong free graci merci danke"
 )
+_SCAFFOLD = frozenset(_SCAFFOLD_TEXT.split())
 
 
 def shares_topic(reply: str, comment: str, author: str) -> bool:

@@ -17,6 +17,9 @@ def tidy(raw: str) -> tuple[str, list[str]]:
     """Strip labels, wrapping quotes, hashtags and a cut-off last fragment."""
     repairs = []
     text = re.sub(r"\s+", " ", raw).strip()
+    if text[:1] in '"“' and text.count(text[0]) % 2 == 1 and text[-1:] not in '"”':
+        text = text[1:].lstrip()
+        repairs.append("removed a stray opening quote")
     if _LABEL.match(text):
         text = _LABEL.sub("", text)
         repairs.append("removed a 'Reply:' label")
@@ -92,8 +95,7 @@ _DROPPABLE = frozenset(
         "reply.wrong-name",
         "reply.admits-fault",
         "reply.guess",
-        "reply.repetition",
-        "reply.echo",
+        "reply.copied-example",
         "facts.invented",
     }
 )
