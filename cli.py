@@ -30,13 +30,28 @@ playbooks_app = typer.Typer(help="List and show playbooks.", invoke_without_comm
 app.add_typer(playbooks_app, name="playbooks")
 
 
-def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
-    """Print a one-line error on stderr and return the Exit to raise."""
+def one_line(message: object) -> str:
+    """The first non-blank line of a message, terminal escapes removed: safe to echo."""
     from assistant.inputs import strip_control
 
-    typer.echo(f"draft: error: {strip_control(str(message)).splitlines()[0] if message else ''}",
-               err=True)
+    return next((s for s in strip_control(str(message)).splitlines() if s.strip()), "").strip()
+
+
+def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
+    """Print a one-line error on stderr and return the Exit to raise."""
+    typer.echo(f"draft: error: {one_line(message)}", err=True)
     return typer.Exit(int(code))
+
+
+def dump_json(data) -> str:
+    """Indented JSON that is safe on a terminal: json.dumps(ensure_ascii=False) escapes C0
+    controls but not DEL, C1 (0x9B starts an escape sequence) or lone surrogates (which crash
+    the write); escaping them too gives the same JSON value."""
+    import json
+    import re
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def handle_errors(func):
@@ -109,6 +124,10 @@ def rewrite(
 
     settings = load_settings({"platform": platform, "model": model, "model_path": model_path,
                               "base_url": base_url})
+    if output:
+        from assistant.outputs import check_writable
+
+        check_writable(output)  # before the model runs, not after
     people = parse_thanks(thank or [])
     if thanks_from:
         from assistant.inputs import read_input
@@ -135,8 +154,6 @@ def _with_spinner(message: str, work):
 
 
 def _show_rewrites(outcomes, settings, *, json_out: bool, output: Path | None) -> None:
-    import json
-
     from assistant.outputs import write_atomic
     from assistant.platforms import get_platform
     from assistant.render import make_console
@@ -148,12 +165,11 @@ def _show_rewrites(outcomes, settings, *, json_out: bool, output: Path | None) -
     if json_out or (output and output.suffix == ".json"):
         objs = [{**o.result.to_dict(), "file": o.path} if several else o.result.to_dict()
                 for o in done]
-        text = json.dumps(objs if several else (objs[0] if objs else {}), indent=2,
-                          ensure_ascii=False)
+        text = dump_json(objs if several else (objs[0] if objs else {}))
     else:
         text = "\n".join(render_plain(o.result, limit, path=o.path if several else None)
                          for o in done)
-    if output:
+    if output and done:  # nothing finished: keep what the file held
         write_atomic(output, text + "\n")
     if json_out:
         typer.echo(text)
@@ -165,7 +181,7 @@ def _show_rewrites(outcomes, settings, *, json_out: bool, output: Path | None) -
         typer.echo(text)
     errors = [o for o in outcomes if o.error]
     for o in errors:
-        typer.echo(f"draft: error: {o.path}: {o.error}", err=True)
+        typer.echo(f"draft: error: {one_line(o.path)}: {one_line(o.error)}", err=True)
     if errors:
         raise typer.Exit(int(max(o.error.exit_code for o in errors)))
     if any(not v.passed for o in done for v in o.result.variants):
@@ -242,7 +258,6 @@ def replies(
                                                       "backend.")] = None,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
-    import json
 
     from assistant.config import load_settings
     from assistant.render import make_console
@@ -256,7 +271,7 @@ def replies(
         result = run(source, settings, post_path=post, only=only, seed=seed,
                      max_samples=samples, progress=progress)
     if json_out:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(dump_json(result.to_dict()))
     elif sys.stdout.isatty():
         render_rich(make_console(), result)
     else:
@@ -362,7 +377,6 @@ def critique(
     """Lint posts for ad copy: exit 0 when every post passes, 1 when any reads as an ad, 2 on
     bad input. With --json: one object for one file; for several, a list of objects, each with
     a "file" key."""
-    import json
 
     from assistant.config import load_settings
     from assistant.critique.files import critique_files, parse_severity
@@ -388,7 +402,7 @@ def critique(
     )
     if json_out:
         data = [r.to_dict() for r in results] if len(results) > 1 else results[0].report.to_dict()
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(dump_json(data))
     elif sys.stdout.isatty():
         from assistant.render import make_console
         from assistant.render.critique import render_rich

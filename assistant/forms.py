@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .inputs import strip_control
 from .platforms import Platform
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]+", re.IGNORECASE)
@@ -92,9 +93,12 @@ class Draft:
 
 def assemble(form: str, data: dict) -> Draft:
     if form == "poll":
-        options = [str(o).strip() for o in data.get("options", []) if str(o).strip()]
-        return Draft(text=str(data.get("question", "")).strip(), options=options)
-    return Draft(text=str(data.get("text", "")).strip())
+        options = [strip_control(str(o)).strip() for o in data.get("options", [])]
+        return Draft(
+            text=strip_control(str(data.get("question", ""))).strip(),
+            options=[o for o in options if o],
+        )
+    return Draft(text=strip_control(str(data.get("text", ""))).strip())
 
 
 def content_words(text: str) -> set[str]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from assistant.critique.files import FileReport
 from assistant.critique.model import SEVERITIES, Report
+from assistant.inputs import strip_control
 
 STYLES = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 MARKS = {"error": "underline red", "warning": "underline yellow", "suggestion": "underline cyan"}
@@ -79,6 +80,6 @@ def render_rich(console, results: Sequence[FileReport]) -> None:
 
 
 def _title(result: FileReport, count: int) -> str:
-    name = "stdin" if result.name == "-" else result.name
+    name = "stdin" if result.name == "-" else strip_control(result.name)
     verdict = "passes" if result.report.passed else "fails (ad-like)"
     return f"{name}: {verdict}" if count else name

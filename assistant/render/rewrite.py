@@ -29,7 +29,7 @@ def _notes(v: Variant) -> list[str]:
 def render_plain(result: RewriteResult, limit: int, *, path: str | None = None) -> str:
     out = []
     if path:
-        out.append(f"== {path}")
+        out.append(f"== {strip_control(path)}")
     for v in result.variants:
         out.append(f"[{v.playbook}] {_meta(v, limit)}")
         out.append(strip_control(v.text))
@@ -44,7 +44,7 @@ def render_rich(console, result: RewriteResult, limit: int, *, path: str | None 
     from rich.text import Text
 
     if path:
-        console.rule(Text(path, style="bold"))
+        console.rule(Text(strip_control(path), style="bold"))
     for v in result.variants:
         body = Text(strip_control(v.text))
         for option in v.options:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistant.critique.model import Finding
+from assistant.inputs import strip_control
 
 _HASHTAG = re.compile(r"\s*(?<![\w&])#\w+")
 _LABEL = re.compile(r"^\s*(?:reply|response|answer)\s*:\s*", re.IGNORECASE)
@@ -16,7 +17,7 @@ _SENTENCES = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”»)]*|$)\s*")
 def tidy(raw: str) -> tuple[str, list[str]]:
     """Strip labels, wrapping quotes, hashtags and a cut-off last fragment."""
     repairs = []
-    text = re.sub(r"\s+", " ", raw).strip()
+    text = re.sub(r"\s+", " ", strip_control(raw)).strip()  # no terminal escapes in a reply
     if text[:1] in '"“' and text.count(text[0]) % 2 == 1 and text[-1:] not in '"”':
         text = text[1:].lstrip()
         repairs.append("removed a stray opening quote")
