@@ -18,6 +18,8 @@ The config file lives in the user's config dir (`DRAFT_CONFIG_DIR` overrides it)
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -119,24 +121,51 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from e
+    except OSError as e:  # a folder named config.toml, no permission...
+        raise ConfigError(f"{path}: cannot read the config file ({e.strerror or e})") from e
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key in _SCALARS:
             if not isinstance(value, _SCALARS[key]) or isinstance(value, bool):
-                raise ConfigError(f"{path}: {key} must be a {_type_name(_SCALARS[key])}")
+                raise ConfigError(
+                    f"{path}: {key} must be {_type_name(_SCALARS[key])}, not {value!r}"
+                )
             out[key] = value
+            if problem := _check_value(key, value):
+                raise ConfigError(f"{path}: {problem}")
         elif key == "disable_rules":
             out[key] = tuple(_str_list(path, key, value))
         elif key == "brand":
             out[key] = _brand(path, value)
         else:
-            known = ", ".join([*_SCALARS, "disable_rules", "brand"])
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
+            raise ConfigError(_unknown(path, "setting", key, [*_SCALARS, "disable_rules", "brand"]))
     return out
 
 
+def _check_value(key: str, value: Any) -> str | None:
+    """What is wrong with a setting of the right type, or None."""
+    try:
+        if key == "model":
+            _check_model(value)
+        elif key == "platform":
+            get_platform(value)
+    except ConfigError as e:
+        return str(e)
+    if key == "timeout" and not (math.isfinite(value) and value > 0):
+        return f"timeout must be a positive number of seconds, not {value}"
+    if key == "max_retries" and value < 0:
+        return f"max_retries must be 0 or more, not {value}"
+    return None
+
+
 def _type_name(t) -> str:
-    return "number" if isinstance(t, tuple) else {str: "string", int: "integer"}[t]
+    return "a number" if isinstance(t, tuple) else {str: "a string", int: "an integer"}[t]
+
+
+def _unknown(path: Path, what: str, key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{path}: unknown {what} {key!r} ({hint}known: {', '.join(known)})"
 
 
 def _str_list(path: Path, key: str, value: Any) -> list[str]:
@@ -148,12 +177,10 @@ def _str_list(path: Path, key: str, value: Any) -> list[str]:
 def _brand(path: Path, value: Any) -> Brand:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: [brand] must be a table")
-    allowed = {f.name for f in fields(Brand)}
+    allowed = [f.name for f in fields(Brand)]
     for key in value:
         if key not in allowed:
-            raise ConfigError(
-                f"{path}: unknown brand setting {key!r} (known: {', '.join(allowed)})"
-            )
+            raise ConfigError(_unknown(path, "brand setting", key, allowed))
     kwargs: dict[str, Any] = {}
     for key in ("name", "voice"):
         if key in value:
@@ -196,10 +223,7 @@ def load_settings(
     if "disable_rules" in merged:
         merged["disable_rules"] = tuple(merged["disable_rules"])
     settings = replace(Settings(), **merged)
-    _check_model(settings.model)
-    get_platform(settings.platform)
-    if settings.timeout <= 0:
-        raise ConfigError("timeout must be positive")
-    if settings.max_retries < 0:
-        raise ConfigError("max_retries must be 0 or more")
+    for key in ("model", "platform", "timeout", "max_retries"):
+        if problem := _check_value(key, getattr(settings, key)):
+            raise ConfigError(problem)
     return settings

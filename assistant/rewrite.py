@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import backends
 from .config import Settings
+from .critique import critique
 from .errors import DraftError, InputError
 from .inputs import read_input
 from .pipeline import RewriteResult, rewrite
@@ -121,10 +122,11 @@ def run(
     preferred = {b.model for b in books if b.model}
     if settings.model == "embedded" and len(preferred) == 1 and not settings.model_path:
         settings = _with_model(settings, preferred.pop())  # a playbook may prefer a model
+    critique_options = {"disable": settings.disable_rules, "rules_dir": settings.rules_dir}
+    critique("check the rules", platform=platform.name, **critique_options)  # bad rules: fail now
     model = backends.get_chat_model(settings)
     label = getattr(model, "model_label", None) or settings.model
     local = backends.is_local(settings)
-    critique_options = {"disable": settings.disable_rules, "rules_dir": settings.rules_dir}
 
     def one(item: tuple[str, str]) -> Outcome:
         path, text = item
