@@ -20,6 +20,7 @@ from assistant.errors import DraftError, InputError
 from . import store
 from .session import ChatSession
 from .state import ChatState
+from .warmup import Warmer
 
 PROMPT = "draft> "
 MORE = "....> "
@@ -157,13 +158,18 @@ def _terminal_chat(settings, overrides, state, transcript) -> None:
     if state.turns:
         view.history(state.turns)
     session.show_draft()
-    while True:
-        try:
-            line = reader.prompt()
-        except KeyboardInterrupt:
-            continue  # Ctrl-C at the prompt clears the line, like a shell
-        if line is None or not _turn(session, line):
-            break
+    warmer = Warmer(session)
+    try:
+        while True:
+            warmer.start()  # the next prompt is evaluated while the user types
+            try:
+                line = reader.prompt()
+            except KeyboardInterrupt:
+                continue  # Ctrl-C at the prompt clears the line, like a shell
+            if line is None or not _turn(session, line):
+                break
+    finally:
+        warmer.join()
 
 
 def _turn(session: ChatSession, line: str) -> bool:

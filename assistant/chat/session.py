@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
@@ -50,16 +51,18 @@ class ChatSession:
         self.transcript = transcript  # None: nothing is saved (benchmarks)
         self.read_line = read_line or (lambda: None)  # more input, for /replies
         self._model = None
+        self._model_lock = threading.Lock()  # the warm-up thread may load it at the same time
 
     # model ---------------------------------------------------------------------------------
 
     @property
     def model(self):
-        if self._model is None:
-            from assistant import backends
+        with self._model_lock:
+            if self._model is None:
+                from assistant import backends
 
-            self._model = backends.get_chat_model(self.settings)
-        return self._model
+                self._model = backends.get_chat_model(self.settings)
+            return self._model
 
     @property
     def model_label(self) -> str:
@@ -104,14 +107,7 @@ class ChatSession:
         """Stream the model's answer to a free-text request; a draft answer becomes current."""
         question = answers.is_question(request)
         model = self.model
-        messages = memory.build_messages(
-            self.state,
-            request,
-            system=self.system_prompt,
-            count=memory.token_counter(model),
-            budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
-            question=question,
-        )
+        messages = self.messages(model, request, question=question)
         turn = Turn(user=request, kind="chat")
         self.state.turns.append(turn)
         self._stream(turn, model, messages, markdown_ok=question)
@@ -125,6 +121,17 @@ class ChatSession:
             self._adopt(turn, request)
         self.save()
         return turn
+
+    def messages(self, model, request: str, *, question: bool = False) -> list[llm.Message]:
+        """What the model sees for `request` (see memory.py), fitted to its context window."""
+        return memory.build_messages(
+            self.state,
+            request,
+            system=self.system_prompt,
+            count=memory.token_counter(model),
+            budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
+            question=question,
+        )
 
     def _stream(self, turn: Turn, model, messages: list[llm.Message], *, markdown_ok: bool) -> None:
         parts: list[str] = []
