@@ -15,6 +15,7 @@ from assistant.chat import memory, store
 from assistant.chat.loop import _turn
 from assistant.chat.session import ChatSession
 from assistant.chat.state import ChatState
+from assistant.chat.warmup import warm
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
 from assistant.render.chat import PlainChatView
@@ -132,6 +133,7 @@ def test_an_ad_like_answer_is_shown_failing_with_its_worst_findings(use_model, c
     session.handle("make it punchier")
     assert "check: FAILED" in session.view.text
     assert "  - error discount.code" in session.view.text  # the worst findings, named
+    assert "tip: /question or /poll" in session.view.text
 
 
 def test_the_model_sees_system_examples_history_and_the_current_draft(use_model, chat):
@@ -188,6 +190,31 @@ def test_the_first_message_of_an_unseeded_chat_is_the_post(use_model, chat):
     assert session.state.post == POST and not session.state.turns
     assert "FAILED" in session.view.text  # the broadcast post is checked at once
     assert model.calls == []  # no model needed for that
+
+
+def test_model_output_cannot_send_terminal_escapes(use_model, chat):
+    use_model("\x1b]0;pwned\x07\x1b[31mCloudSync Pro is 50% faster.\x1b[0m What first?")
+    session = chat()
+    session.handle("make it shorter")
+    assert "\x1b" not in session.view.text and "\x07" not in session.view.text
+    assert session.state.draft.text == "CloudSync Pro is 50% faster. What first?"
+
+
+def test_warm_up_evaluates_the_next_prompt_only_for_in_process_models(use_model, chat, monkeypatch):
+    model = use_model(SHORT)
+    session = chat()
+    monkeypatch.setattr(assistant.backends, "is_local", lambda settings: False)
+    warm(session)
+    assert model.calls == []  # a server would be charged for it
+    monkeypatch.setattr(assistant.backends, "is_local", lambda settings: True)
+    warm(session)
+    [call] = model.calls
+    assert call["kwargs"]["max_tokens"] == 1
+    # the same prefix the next real turn sends, up to its request
+    assert call["messages"][-1].content == f"Post: {POST}\nRequest:"
+    session.handle("make it shorter")
+    warmed, real = model.calls[0]["messages"], model.calls[1]["messages"]
+    assert [m.content for m in warmed[:-1]] == [m.content for m in real[:-1]]
 
 
 # memory -------------------------------------------------------------------------------------
@@ -475,3 +502,39 @@ def test_loading_a_bad_transcript_is_a_one_line_input_error(tmp_path):
         store.load(bad)
     with pytest.raises(InputError, match="no transcripts to resume"):
         store.latest()
+
+
+# the terminal view --------------------------------------------------------------------------
+
+
+def _terminal_view():
+    from rich.console import Console
+
+    from assistant.render.chat import RichChatView
+
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=False, markup=False, highlight=False)
+    return RichChatView(console), out
+
+
+def test_the_terminal_view_renders_answers_as_markdown_and_drafts_as_text():
+    view, out = _terminal_view()
+    view.stream_start()
+    for token in ("- Say", " thanks\n", "- Ask what", " they sync"):
+        view.stream_token(token)
+    view.stream_end("- Say thanks\n- Ask what they sync", markdown=True)
+    assert "• Say thanks" in out.getvalue() and "- Say" not in out.getvalue()
+    view, out = _terminal_view()
+    view.stream_start()
+    view.stream_end("**Bold** move? #launch", markdown=False)
+    assert "**Bold** move? #launch" in out.getvalue()
+
+
+def test_only_answers_to_questions_are_rendered_as_markdown(use_model, chat, monkeypatch):
+    use_model("- Say thanks\n- Ask what they sync", "- Photos\n- Music")
+    session = chat()
+    seen = []
+    monkeypatch.setattr(session.view, "stream_end", lambda text, markdown: seen.append(markdown))
+    session.handle("what should I reply to a fan?")
+    session.handle("turn it into a poll")
+    assert seen == [True, False]

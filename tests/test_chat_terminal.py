@@ -25,6 +25,8 @@ POLL = {
     "options": ["Photos", "Work files", "Music"],
 }
 SHORTER = "50% faster sync: what goes first?"
+REPLY = "Hi Maya, yes: CloudSync Pro keeps working offline and syncs once you are back online."
+THREAD = "Maya: Does CloudSync Pro work offline?\nSam: Love the new speed!\n."
 LONGER = "CloudSync Pro now syncs your files 50% faster than before. Which folder goes first?"
 
 pytestmark = pytest.mark.skipif(not DRAFT.exists(), reason="the draft script is not installed")
@@ -35,6 +37,8 @@ def responder(body: dict) -> str:
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
         properties = fmt["json_schema"]["schema"].get("properties", {})
+        if "reply" in properties:
+            return json.dumps({"reply": REPLY})
         return json.dumps(POLL if "options" in properties else {"text": QUESTION})
     request = body["messages"][-1]["content"]
     if "shorter" in request:
@@ -68,7 +72,7 @@ def spawn(stub: StubServer):
 
 
 def ask(child, line: str, *expected: str) -> None:
-    child.sendline(line)
+    child.send(line if line.endswith("\r") else line + "\r")
     for text in expected:
         child.expect_exact(text)
     child.expect_exact(PROMPT)
@@ -121,6 +125,8 @@ def test_ctrl_c_stops_generation_and_the_chat_goes_on(stub, isolated_dirs):
 
     ask(child, "/history", "1. you: make it longer", "(interrupted)")
     ask(child, "make it shorter", SHORTER, "passed")
+    child.send(f"\x1b[200~/replies\n{THREAD}\x1b[201~")  # a bracketed paste: one message
+    ask(child, "\r", "Suggested reply", "Maya", "offline")
     child.sendeof()  # Ctrl-D quits cleanly
     child.expect(pexpect.EOF)
     child.close()
@@ -128,3 +134,6 @@ def test_ctrl_c_stops_generation_and_the_chat_goes_on(stub, isolated_dirs):
     turns = only_transcript(isolated_dirs)["turns"]
     assert turns[0]["interrupted"] is True and "draft" not in turns[0]
     assert turns[1]["draft"]["text"] == SHORTER
+    assert turns[2]["kind"] == "replies"
+    assert turns[2]["assistant"].splitlines()[0] == f"Maya: {REPLY}"  # both commenters, in order
+    assert turns[2]["assistant"].splitlines()[1].startswith("Sam: ")

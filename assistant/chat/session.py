@@ -145,9 +145,9 @@ class ChatSession:
                 seed=len(self.state.turns),
                 stop=STOP,
             ):
-                chunk = strip_control(chunk)
                 parts.append(chunk)
-                self.view.stream_token(chunk)
+                # no escape character reaches the terminal, even one split across chunks
+                self.view.stream_token(strip_control(chunk))
         except KeyboardInterrupt:
             turn.interrupted = True
         except DraftError as e:
@@ -155,7 +155,7 @@ class ChatSession:
         except Exception as e:  # a backend failure we did not map: one line, session kept
             turn.error = f"model call failed: {type(e).__name__}: {e}"
         finally:
-            turn.answer = "".join(parts).strip()
+            turn.answer = strip_control("".join(parts)).strip()
             # drafts stay plain (they are posts); an answer to a question may be a list
             markdown = (
                 markdown_ok and not turn.interrupted and answers.looks_like_markdown(turn.answer)
@@ -174,6 +174,11 @@ class ChatSession:
         turn.draft = ChatDraft(text, options, playbook="chat")
         turn.draft.report = self.critique(turn.draft)
         self.view.verdict(turn.draft, self.limit)
+        if not turn.draft.passed:  # free text is one unchecked sample; playbooks pick among many
+            self.view.notice(
+                "tip: /question or /poll rewrite the post from its facts and keep "
+                "only candidates that pass"
+            )
 
     def rewrite(self, user: str, names: list[str], *, thanks: list[dict] | None = None) -> Turn:
         """Run playbooks of the real pipeline on the original post; the best variant wins."""
