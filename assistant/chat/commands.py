@@ -13,6 +13,8 @@ from pathlib import Path
 from assistant.errors import InputError
 from assistant.outputs import write_atomic
 
+from . import pipeline_turns
+
 MAX_VARIANTS = 5
 END_OF_PASTE = "."
 
@@ -64,17 +66,17 @@ def _help(session, arg: str) -> None:
     "rewrite the original post with a playbook (default: question and poll, best kept)",
 )
 def _rewrite(session, arg: str) -> None:
-    session.rewrite(f"/rewrite {arg}".strip(), arg.split() or [])
+    pipeline_turns.rewrite(session, f"/rewrite {arg}".strip(), arg.split() or [])
 
 
 @command("/question", "rewrite the original post as a question to followers")
 def _question(session, arg: str) -> None:
-    session.rewrite("/question", ["question"])
+    pipeline_turns.rewrite(session, "/question", ["question"])
 
 
 @command("/poll", "rewrite the original post as a poll")
 def _poll(session, arg: str) -> None:
-    session.rewrite("/poll", ["poll"])
+    pipeline_turns.rewrite(session, "/poll", ["poll"])
 
 
 @command("/thank NAME: WHAT", "thank people by name for what they said (they add up)")
@@ -85,7 +87,7 @@ def _thank(session, arg: str) -> None:
         people = parse_thanks([arg])
     except InputError:
         raise InputError('/thank: use the form "/thank Priya: asked for offline sync"') from None
-    session.rewrite(f"/thank {arg}", ["acknowledgement"], thanks=people)
+    pipeline_turns.rewrite(session, f"/thank {arg}", ["acknowledgement"], thanks=people)
 
 
 @command("/critique", "the current draft's full critique")
@@ -100,14 +102,14 @@ def _critique(session, arg: str) -> None:
 @command("/replies [FILE]", "suggest replies to a comment thread (paste it, end with a lone .)")
 def _replies(session, arg: str) -> None:
     if arg and "\n" not in arg and Path(arg).expanduser().is_file():
-        session.replies(f"/replies {arg}", path=str(Path(arg).expanduser()))
+        pipeline_turns.replies(session, f"/replies {arg}", path=str(Path(arg).expanduser()))
         return
     session.view.notice(f"Paste the comments, then a line with a single {END_OF_PASTE}")
     thread = read_block(session.read_line, first=arg)
     if not thread.strip():
         session.view.notice("no comments pasted")
         return
-    session.replies(f"/replies\n{thread}", thread=thread)
+    pipeline_turns.replies(session, f"/replies\n{thread}", thread=thread)
 
 
 def read_block(read_line: Callable[[], str | None], first: str = "") -> str:

@@ -2,16 +2,14 @@
 
 Free text asks the model to revise the current draft, streamed through the view; slash
 commands (commands.py) run the same pipeline, playbooks, critique and replies code as
-`draft rewrite` and `draft replies`. Every change is saved to the transcript at once.
+`draft rewrite` and `draft replies` (pipeline_turns.py). Every change is saved to the
+transcript at once.
 """
 
 from __future__ import annotations
 
-import io
-import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -179,73 +177,6 @@ class ChatSession:
                 "tip: /question or /poll rewrite the post from its facts and keep "
                 "only candidates that pass"
             )
-
-    def rewrite(self, user: str, names: list[str], *, thanks: list[dict] | None = None) -> Turn:
-        """Run playbooks of the real pipeline on the original post; the best variant wins."""
-        from assistant import backends
-        from assistant.pipeline import make_context, run_playbook
-        from assistant.rewrite import SERVER_CANDIDATE_PARALLELISM, choose_playbooks
-
-        if not self.state.post:
-            raise InputError("no post yet: paste one first, or start with `draft chat FILE`")
-        people = self.state.thanks + (thanks or [])
-        books = choose_playbooks(self.settings, names, people)
-        ctx = make_context(
-            self.state.post,
-            platform=get_platform(self.state.platform),
-            brand=self.settings.brand,
-            thanks=people,
-            seed=len(self.state.turns),
-            concurrency=1 if backends.is_local(self.settings) else SERVER_CANDIDATE_PARALLELISM,
-            critique_options=self.critique_options,
-        )
-        model = self.model
-        variants = []
-        with self.view.working("writing") as progress:
-            for book in books:
-                variants += run_playbook(
-                    model, book, ctx, variants=self.state.variants, progress=progress
-                )
-        best = max(variants, key=lambda v: (v.passed, v.report.score))
-        draft = ChatDraft(best.text, list(best.options), best.playbook, list(best.problems))
-        draft.report = best.report
-        turn = Turn(
-            user=user,
-            kind="thank" if thanks else "rewrite",
-            answer=draft.full_text,
-            draft=draft,
-            thanks=list(thanks or []),
-            playbook=best.playbook,
-        )
-        self.state.turns.append(turn)
-        self.view.variants(variants, self.limit, chosen=variants.index(best))
-        self.save()
-        return turn
-
-    def replies(self, user: str, thread: str | None = None, path: str | None = None) -> Turn:
-        """Suggest replies to a pasted thread (or a thread file) with `draft replies`' code."""
-        from assistant.replies.run import run
-
-        settings = replace(self.settings, platform=self.state.platform)
-        with tempfile.TemporaryDirectory() as folder, self.view.working("reading the thread") as p:
-            post_path = None
-            if self.state.post:  # run() takes the post as a file: it gives the replies context
-                post_path = Path(folder) / "post.txt"
-                post_path.write_text(self.state.post, encoding="utf-8")
-            result = run(
-                path or "-",
-                settings,
-                post_path=str(post_path) if post_path else None,
-                seed=len(self.state.turns),
-                progress=p,
-                stdin=io.StringIO(thread or ""),
-            )
-        lines = [f"{s.item.comment.author}: {s.reply}" for s in result.suggestions if s.reply]
-        turn = Turn(user=user, kind="replies", answer="\n".join(lines))
-        self.state.turns.append(turn)
-        self.view.replies(result)
-        self.save()
-        return turn
 
     # drafts and critique ------------------------------------------------------------------
 
