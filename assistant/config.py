@@ -25,6 +25,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
 from .platforms import get_platform
@@ -85,10 +86,22 @@ class Settings:
         return self.model.split("/", 1)[1] if "/" in self.model else ""
 
     def public(self) -> dict[str, Any]:
-        """Settings safe to show: the key is reduced to whether it is set."""
+        """Settings safe to show: the key is reduced to whether it is set, and a password in
+        the base URL (https://user:token@host/v1) to ***."""
         data = asdict(self)
         data["api_key"] = "set" if self.api_key else "not set"
+        if self.base_url:
+            data["base_url"] = _hide_password(self.base_url)
         return data
+
+
+def _hide_password(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    hidden = f"{user.partition(':')[0]}:***@{host}" if ":" in user else f"***@{host}"
+    return urlunsplit(parts._replace(netloc=hidden))
 
 
 _SCALARS = {
@@ -222,6 +235,8 @@ def load_settings(
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
     if "disable_rules" in merged:
         merged["disable_rules"] = tuple(merged["disable_rules"])
+    if merged.get("api_key"):  # a key pasted with its newline: keys never hold whitespace
+        merged["api_key"] = merged["api_key"].strip() or None
     settings = replace(Settings(), **merged)
     for key in ("model", "platform", "timeout", "max_retries"):
         if problem := _check_value(key, getattr(settings, key)):

@@ -31,20 +31,16 @@ def _environment(search_path: tuple[str, ...]):
 
 def render(template: str, variables: dict, *, extra_dirs: tuple[Path, ...] = ()) -> str:
     """Render prompts/<template> (user folders first, so they can override built-ins)."""
-    from jinja2 import TemplateError
-
     search = tuple(str(p) for p in (*extra_dirs, data_path("prompts")))
     try:
         return _environment(search).get_template(template).render(**variables).strip()
-    except TemplateError as e:
+    except Exception as e:  # a user template may raise anything: 1/0, range(10**9)
         raise PlaybookError(f"prompt {template}: {type(e).__name__}: {e}") from e
 
 
 def render_string(source: str, variables: dict) -> str:
     """Render a short inline template (a playbook's system message) in the same sandbox."""
-    from jinja2 import TemplateError
-
     try:
         return _environment(()).from_string(source).render(**variables).strip()
-    except TemplateError as e:
+    except Exception as e:  # a user template may raise anything: 1/0, range(10**9)
         raise PlaybookError(f"template: {type(e).__name__}: {e}") from e

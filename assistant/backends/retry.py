@@ -319,5 +319,11 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def _scrub(message: str, secret: str | None) -> str:
+    """The message without the key, also as an escaped repr shows it (b'Bearer sk-...\\n')."""
     message = " ".join(message.split())
-    return message.replace(secret, "***") if secret else message
+    if not secret or not secret.strip():
+        return message
+    escaped = repr(secret.encode("utf-8", "backslashreplace"))[2:-1]
+    for form in sorted({secret, escaped, secret.strip(), " ".join(secret.split())}, key=len)[::-1]:
+        message = message.replace(form, "***")
+    return message
