@@ -538,3 +538,51 @@ def test_only_answers_to_questions_are_rendered_as_markdown(use_model, chat, mon
     session.handle("what should I reply to a fan?")
     session.handle("turn it into a poll")
     assert seen == [True, False]
+
+
+# streaming ------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_reaches_the_main_thread_while_the_model_is_inside_c_code():
+    import hashlib
+    import os
+    import signal
+    import threading
+    import time
+
+    from assistant.chat.streaming import Stream
+
+    closed = threading.Event()
+
+    def slow_model():
+        try:
+            yield "Cloud"
+            # C code that holds off signal handlers, as llama.cpp evaluating a prompt does
+            hashlib.pbkdf2_hmac("sha256", b"post", b"salt", 3_000_000)
+            yield "Sync"
+            yield "never read"
+        finally:
+            closed.set()
+
+    stream, got = Stream(slow_model()), []
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        timer.start()
+        for chunk in stream:
+            got.append(chunk)
+    assert time.monotonic() - started < 1.0  # not after the C call (about 2 s)
+    assert got == ["Cloud"]
+    stream.join(timeout=30)
+    assert closed.is_set()  # the model's stream was closed, freeing it for the next turn
+
+
+def test_errors_from_the_stream_reach_the_caller():
+    from assistant.chat.streaming import Stream
+
+    def failing():
+        yield "a"
+        raise ModelError("down")
+
+    with pytest.raises(ModelError, match="down"):
+        list(Stream(failing()))

@@ -132,9 +132,12 @@ def _piped_chat(settings, overrides, state, transcript, stdin, stdout) -> None:
     session = ChatSession(
         settings, view, state=state, overrides=overrides, transcript=transcript, read_line=read
     )
-    while (line := read()) is not None:
-        if not _turn(session, line):
-            break
+    try:
+        while (line := read()) is not None:
+            if not _turn(session, line):
+                break
+    finally:
+        session.close()
 
 
 def _terminal_chat(settings, overrides, state, transcript) -> None:
@@ -170,6 +173,7 @@ def _terminal_chat(settings, overrides, state, transcript) -> None:
                 break
     finally:
         warmer.join()
+        session.close()
 
 
 def _turn(session: ChatSession, line: str) -> bool:

@@ -24,7 +24,9 @@ from assistant.platforms import get_platform
 
 from . import answers, memory, store
 from .state import ChatDraft, ChatState, Turn
+from .streaming import Stream
 
+SERVER_EXIT_WAIT = 1.0  # seconds: an abandoned HTTP read is safe to leave behind at exit
 MAX_TOKENS = 110  # a post, not an essay: keeps a turn to a couple of seconds on 2 cores
 TEMPERATURE = 0.7
 STOP = ["\nPost:", "\nRequest:", "\nQuestion:"]  # the model starting the next example
@@ -50,6 +52,7 @@ class ChatSession:
         self.read_line = read_line or (lambda: None)  # more input, for /replies
         self._model = None
         self._model_lock = threading.Lock()  # the warm-up thread may load it at the same time
+        self._stream_worker: Stream | None = None
 
     # model ---------------------------------------------------------------------------------
 
@@ -134,15 +137,18 @@ class ChatSession:
     def _stream(self, turn: Turn, model, messages: list[llm.Message], *, markdown_ok: bool) -> None:
         parts: list[str] = []
         self.view.stream_start()
-        try:
-            for chunk in llm.stream_text(
+        self._stream_worker = Stream(
+            llm.stream_text(
                 model,
                 messages,
                 temperature=TEMPERATURE,
                 max_tokens=MAX_TOKENS,
                 seed=len(self.state.turns),
                 stop=STOP,
-            ):
+            )
+        )
+        try:
+            for chunk in self._stream_worker:
                 parts.append(chunk)
                 # no escape character reaches the terminal, even one split across chunks
                 self.view.stream_token(strip_control(chunk))
@@ -265,6 +271,15 @@ class ChatSession:
         if self.transcript:
             self.transcript = store.new_path()
         self.save()
+
+    def close(self) -> None:
+        """Before exit: let a stream stopped by Ctrl-C finish its current step. llama.cpp must
+        not be freed under it; a server read may be left behind."""
+        if self._stream_worker is not None:
+            from assistant import backends
+
+            local = backends.is_local(self.settings)
+            self._stream_worker.join(None if local else SERVER_EXIT_WAIT)
 
     def save(self) -> None:
         if self.transcript is not None and (self.state.turns or self.state.post):
