@@ -1,0 +1,262 @@
+"""Speed: process start, critique throughput, rewrite wall time, where the time goes, memory.
+
+Processes are the venv's real `draft` console script with an empty config dir, so a developer's
+config cannot change the figures. Peak memory is the child's own ru_maxrss (os.wait4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .report import Table, load_average, median, p95, share
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.txt") if p.name != "thread.txt")
+EXTRA_POSTS = ("b14", "b47")  # broadcast posts beyond the examples (full run)
+RAW_PROMPT = "Write a short, friendly social media post for a small bakery."
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    error: str = ""  # the last line on stderr: why a run failed
+
+
+def draft_exe() -> str:
+    """The `draft` next to this interpreter: the venv the bench runs in."""
+    exe = Path(sys.executable).with_name("draft")
+    return str(exe) if exe.exists() else "draft"
+
+
+def clean_env(home: str) -> dict[str, str]:
+    """Our environment minus settings that would redirect draft (model, server, key)."""
+    drop = {
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "DRAFT_MODEL",
+        "DRAFT_MODEL_PATH",
+        "DRAFT_PLATFORM",
+        "DRAFT_TRACEBACK",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["DRAFT_CONFIG_DIR"] = os.path.join(home, "config")
+    env["DRAFT_DATA_DIR"] = os.path.join(home, "data")
+    return env
+
+
+def run_process(args: list[str], env: dict[str, str], timeout: float = 300) -> Run:
+    """Wall time and the child's own peak memory: we reap it with os.wait4 ourselves, since
+    RUSAGE_CHILDREN would give the maximum over every child so far."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT)
+        killer = threading.Timer(timeout, proc.kill)  # a hung child must not hang the bench
+        killer.start()
+        try:
+            assert proc.stdout is not None
+            out = proc.stdout.read()
+            proc.stdout.close()
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        lines = err.read().decode("utf-8", "replace").strip().splitlines()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout = out.decode("utf-8", "replace")
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, lines[-1] if lines else "")
+
+
+def process_times(args: list[str], env: dict[str, str], repeats: int) -> list[Run]:
+    run_process(args, env)  # warm the page cache: users run a command more than once
+    return [run_process(args, env) for _ in range(repeats)]
+
+
+def critique_rate(seconds: float = 2.0) -> float:
+    """Posts per second, in-process, in CPU time of this process (other load does not count)."""
+    from assistant.critique import critique
+
+    from .quality import DATA
+
+    posts = [
+        json.loads(line)["text"]
+        for name in ("broadcast.jsonl", "engagement.jsonl")
+        for line in (DATA / name).read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    for post in posts:
+        critique(post)  # load and compile the rules first
+    done, start = 0, time.process_time()
+    while time.process_time() - start < seconds:
+        for post in posts:
+            critique(post)
+        done += len(posts)
+    return done / (time.process_time() - start)
+
+
+def speed_posts(quick: bool) -> list[tuple[str, str]]:
+    """(name, text): the examples, then a few broadcast posts (full run only)."""
+    from .quality import load_posts
+
+    posts = [(p.name, p.read_text("utf-8")) for p in EXAMPLES]
+    if quick:  # the README's example, which the quick quality run also rewrites in-process
+        return [p for p in posts if p[0] == "cloudsync_launch.txt"]
+    by_id = {p["id"]: p["text"] for p in load_posts()}
+    return posts + [(f"{i}.txt", by_id[i]) for i in EXTRA_POSTS if i in by_id]
+
+
+def rewrite_processes(posts: list[tuple[str, str]], env: dict[str, str], home: str) -> list[dict]:
+    rows = []
+    for name, text in posts:
+        path = Path(home) / name
+        path.write_text(text, "utf-8")
+        run = run_process([draft_exe(), "rewrite", str(path), "--json"], env)
+        try:
+            variants = json.loads(run.stdout)["variants"]
+        except (ValueError, KeyError):
+            variants = []
+        rows.append(
+            {
+                "post": name,
+                "seconds": round(run.seconds, 3),
+                "max_rss_mb": round(run.max_rss_mb, 1),
+                "exit": run.returncode,
+                "error": run.error if run.returncode not in (0, 1) else "",
+                "variants": len(variants),
+                "passed": sum(v["passed"] for v in variants),
+            }
+        )
+    return rows
+
+
+def in_process(model, texts: list[str], known: dict[str, dict]) -> list[dict]:
+    """Wall, time inside llama.cpp and tokens per post; reuses the quality run's figures for
+    posts it already rewrote (same seed, same tokens)."""
+    from .quality import run_draft
+
+    missing = [{"id": f"speed{i}", "text": t} for i, t in enumerate(texts) if t not in known]
+    fresh = dict(zip([p["text"] for p in missing], run_draft(model, missing), strict=True))
+    return [known.get(t) or fresh[t] for t in texts]
+
+
+def raw_generation(model_path: str, tokens: int) -> dict[str, Any]:
+    """Plain llama_cpp.Llama making `tokens` tokens (end-of-text banned): the physical limit."""
+    from llama_cpp import Llama
+
+    llama = Llama(
+        model_path=model_path, n_ctx=2048, n_threads=os.cpu_count() or 2, verbose=False, seed=0
+    )
+    tokens = max(1, min(tokens, 2048 - 64))
+    started = time.perf_counter()
+    out = llama.create_completion(
+        RAW_PROMPT,
+        max_tokens=tokens,
+        temperature=0.8,
+        seed=0,
+        logit_bias={llama.token_eos(): float("-inf")},
+    )
+    seconds = time.perf_counter() - started
+    made = out["usage"]["completion_tokens"]
+    return {"tokens": made, "seconds": round(seconds, 3), "tokens_per_second": made / seconds}
+
+
+def evaluate(quick: bool = False, *, model=None, known: dict[str, dict] | None = None) -> dict:
+    from assistant.backends.embedded import default_model_path, load_embedded
+
+    repeats = 3 if quick else 10
+    load_before = load_average()
+    with tempfile.TemporaryDirectory(prefix="draft-bench-") as home:
+        env = clean_env(home)
+        helps = process_times([draft_exe(), "--help"], env, repeats)
+        post = str(ROOT / "examples" / "cloudsync_launch.txt")
+        critiques = process_times([draft_exe(), "critique", post], env, repeats)
+        posts = speed_posts(quick)
+        processes = rewrite_processes(posts, env, home)
+    model = model or load_embedded()
+    inside = in_process(model, [t for _, t in posts], known or {})
+    wall = sum(r["seconds"] for r in inside)
+    tokens = [r["completion_tokens"] for r in inside]
+    raw = raw_generation(str(default_model_path()), int(median(tokens) or 1))
+    seconds = [r["seconds"] for r in processes]
+    return {
+        "load_average": {"start": load_before, "end": load_average()},
+        "repeats": repeats,
+        "help_seconds": median([r.seconds for r in helps]),
+        "critique_seconds": median([r.seconds for r in critiques]),
+        "critique_max_rss_mb": max(r.max_rss_mb for r in critiques),
+        "critique_posts_per_second": critique_rate(1.0 if quick else 3.0),
+        "rewrite_median_seconds": median(seconds),
+        "rewrite_p95_seconds": p95(seconds),
+        "rewrite_max_rss_mb": max(r["max_rss_mb"] for r in processes),
+        "rewrites": processes,
+        "in_process": {
+            "posts": len(inside),
+            "median_seconds": median([r["seconds"] for r in inside]),
+            "median_tokens": median(tokens),
+            "prompt_tokens_per_post": sum(r["prompt_tokens"] for r in inside) / len(inside),
+            "calls_per_post": sum(r["calls"] for r in inside) / len(inside),
+            "llama_share": share(sum(r["llama_seconds"] for r in inside), wall),
+            "tokens_per_second": sum(tokens) / wall if wall else None,
+        },
+        "raw_llama": raw,
+        "bench_max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def tables(result: dict) -> list[Table]:
+    r, i, raw = result, result["in_process"], result["raw_llama"]
+    processes = Table(
+        f"Speed: processes (median of {r['repeats']} runs; rewrite over {len(r['rewrites'])} posts)",
+        ["command", "median s", "p95 s", "peak MB", "target"],
+        [
+            ["draft --help", r["help_seconds"], None, None, "< 0.3 s"],
+            [
+                "draft critique FILE",
+                r["critique_seconds"],
+                None,
+                r["critique_max_rss_mb"],
+                "< 0.5 s",
+            ],
+            [
+                "draft rewrite FILE",
+                r["rewrite_median_seconds"],
+                r["rewrite_p95_seconds"],
+                r["rewrite_max_rss_mb"],
+                "median <= 6 s",
+            ],
+        ],
+        [f"critique in-process: {r['critique_posts_per_second']:,.0f} posts/s (target >= 5,000)"],
+    )
+    limit = i["median_tokens"] / raw["tokens_per_second"] if raw["tokens_per_second"] else None
+    where = Table(
+        "Speed: where one rewrite's time goes (in-process, model loaded once)",
+        ["figure", "value"],
+        [
+            ["median wall per post", f"{i['median_seconds']:.2f} s"],
+            ["median tokens generated per post", f"{i['median_tokens']:.0f}"],
+            ["model calls per post", f"{i['calls_per_post']:.1f}"],
+            ["prompt tokens per post", f"{i['prompt_tokens_per_post']:.0f}"],
+            ["share of wall inside llama-cpp-python", f"{100 * (i['llama_share'] or 0):.0f}%"],
+            ["draft tokens/s (wall)", f"{i['tokens_per_second']:.0f}"],
+            ["raw llama_cpp tokens/s (same model)", f"{raw['tokens_per_second']:.0f}"],
+            ["raw time for the median post's tokens", f"{limit:.2f} s" if limit else "-"],
+        ],
+        [
+            "'inside llama-cpp-python' includes its Python sampler and JSON grammar, and prompt "
+            "evaluation; raw = create_completion on a plain prompt, end-of-text banned"
+        ],
+    )
+    return [processes, where]
