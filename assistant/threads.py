@@ -56,7 +56,10 @@ def parse_thread(text: str, *, name: str = "thread") -> Thread:
     if re.match(r"[\[{]", stripped):
         thread = _parse_json(stripped, name)
     else:
-        thread = _parse_csv(stripped) or _parse_lines(stripped) or _parse_web(stripped)
+        try:
+            thread = _parse_csv(stripped) or _parse_lines(stripped) or _parse_web(stripped)
+        except csv.Error as e:  # a field over 128 KB, a stray carriage return
+            raise InputError(f"{name}: cannot read it as CSV ({e})") from e
     if thread is None or not thread.comments:
         raise InputError(
             f"{name}: no comments found; paste them as 'Name: comment' lines, "
@@ -174,7 +177,7 @@ def _parse_lines(text: str) -> Thread | None:
         matches = [_line_match(pattern, line) for line in lines]
         starts = sum(m is not None for m in matches)
         # Most lines start a comment; the rest continue the one above.
-        if matches[0] is not None and starts >= max(1, len(lines) // 2):
+        if matches and matches[0] is not None and starts >= max(1, len(lines) // 2):
             return _thread_from_lines(fmt, lines, matches)
     return None
 

@@ -430,3 +430,11 @@ def test_strip_control_is_linear_on_hostile_text(hostile):
     started = time.perf_counter()
     assert len(strip_control(hostile)) < len(hostile)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_csv_thread_with_a_huge_field_is_one_line(fake, tmp_path):
+    """The csv module refuses fields over 128 KB: that used to be a traceback."""
+    path = _good(tmp_path, "thread.csv", "author,text\nAnn," + "x" * 200_000 + "\n")
+    result = invoke("replies", path)
+    assert_one_line_error(result, "thread.csv: cannot read it as CSV (field larger than")
+    assert fake.calls == []
