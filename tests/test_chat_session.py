@@ -150,6 +150,35 @@ def test_the_model_sees_system_examples_history_and_the_current_draft(use_model,
     assert model.calls[-1]["kwargs"]["max_tokens"] <= 120
 
 
+def test_an_ad_like_seed_is_shown_to_the_model_as_its_brief(use_model, chat):
+    model = use_model(SHORT, SHORT)
+    session = chat()
+    session.handle("make it shorter")
+    # the sales copy stays out of the prompt: a small model copies what it is shown
+    assert model.calls[0]["messages"][-1].content == (
+        "Post: CloudSync Pro. 50% faster\nRequest: make it shorter"
+    )
+    engaging = "CloudSync Pro is 50% faster. What will you sync first?"
+    session = chat(post=engaging)
+    session.handle("make it shorter")
+    assert model.calls[1]["messages"][-1].content == f"Post: {engaging}\nRequest: make it shorter"
+
+
+def test_free_text_drafts_get_the_pipelines_form_checks(use_model, chat):
+    use_model(
+        "Oat latte lands Monday. What should we pair it with?", "CloudSync Pro is 50% faster."
+    )
+    session = chat()
+    session.handle("make it shorter")
+    assert session.state.draft.problems[0].startswith("does not mention the product")
+    assert any("copies a name" in p for p in session.state.draft.problems)
+    session.handle("make it shorter")
+    assert session.state.draft.problems == ["asks the reader no question"]
+    assert not session.state.draft.passed and "problem: asks the reader no question" in (
+        session.view.text
+    )
+
+
 def test_a_question_gets_an_answer_and_keeps_the_draft(use_model, chat):
     use_model("- Say thanks\n- Ask what they sync")
     session = chat()
@@ -211,7 +240,7 @@ def test_warm_up_evaluates_the_next_prompt_only_for_in_process_models(use_model,
     [call] = model.calls
     assert call["kwargs"]["max_tokens"] == 1
     # the same prefix the next real turn sends, up to its request
-    assert call["messages"][-1].content == f"Post: {POST}\nRequest:"
+    assert call["messages"][-1].content == "Post: CloudSync Pro. 50% faster\nRequest:"
     session.handle("make it shorter")
     warmed, real = model.calls[0]["messages"], model.calls[1]["messages"]
     assert [m.content for m in warmed[:-1]] == [m.content for m in real[:-1]]

@@ -85,12 +85,15 @@ def build_messages(
     count: Callable[[str], int],
     budget: int,
     question: bool = False,
+    shown_draft: str | None = None,
 ) -> list[Message]:
     """System, examples, history and the final request, trimmed to `budget` tokens: the oldest
     history goes first; the examples go when nothing else fits (the tiny model needs them more
-    than old turns); the system prompt, the current draft and the request always stay."""
-    draft = state.draft
-    final = ("human", final_message(draft.full_text if draft else "", request, question=question))
+    than old turns); the system prompt, the current draft (or `shown_draft`, what the model is
+    shown in its place) and the request always stay."""
+    if shown_draft is None:
+        shown_draft = state.draft.full_text if state.draft else ""
+    final = ("human", final_message(shown_draft, request, question=question))
     examples: list[Message] = []
     for before, ask, after in EXAMPLES:
         examples += [("human", final_message(before, ask, question=False)), ("ai", after)]

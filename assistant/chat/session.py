@@ -27,6 +27,7 @@ from .state import ChatDraft, ChatState, Turn
 from .streaming import Stream
 
 SERVER_EXIT_WAIT = 1.0  # seconds: an abandoned HTTP read is safe to leave behind at exit
+MIN_CHARS = 15  # shorter is not a post
 MAX_TOKENS = 110  # a post, not an essay: keeps a turn to a couple of seconds on 2 cores
 TEMPERATURE = 0.7
 STOP = ["\nPost:", "\nRequest:", "\nQuestion:"]  # the model starting the next example
@@ -132,7 +133,19 @@ class ChatSession:
             count=memory.token_counter(model),
             budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
             question=question,
+            shown_draft=self.shown_draft(),
         )
+
+    def shown_draft(self) -> str:
+        """The draft as the model sees it. An ad-like seed post is shown as its brief (the news
+        without the sales copy): the small model copies whatever tone it is shown."""
+        current = self.current_report()
+        if current is None:
+            return ""
+        draft, report = current
+        if draft.playbook == "post" and not report.passed and self.brief.news:
+            return self.brief.news
+        return draft.full_text
 
     def _stream(self, turn: Turn, model, messages: list[llm.Message], *, markdown_ok: bool) -> None:
         parts: list[str] = []
@@ -176,6 +189,7 @@ class ChatSession:
         if (current and current.options) or "poll" in request.lower():
             text, options = answers.split_options(text)
         turn.draft = ChatDraft(text, options, playbook="chat")
+        turn.draft.problems = self.problems(turn.draft)
         turn.draft.report = self.critique(turn.draft)
         self.view.verdict(turn.draft, self.limit)
         if not turn.draft.passed:  # free text is one unchecked sample; playbooks pick among many
@@ -222,11 +236,32 @@ class ChatSession:
         if current:
             self.view.draft(current[0], self.limit)
 
+    def problems(self, draft: ChatDraft) -> list[str]:
+        """The pipeline's form checks: no question, off topic, repeating itself, names copied
+        from the worked examples, poll options that do not work."""
+        from assistant.forms import borrowed_names, check
+
+        examples = " ".join(" ".join(example) for example in memory.EXAMPLES)
+        platform = get_platform(self.state.platform)
+        return check(
+            "poll" if draft.options else "post",
+            draft,
+            platform=platform,
+            min_chars=MIN_CHARS,
+            max_chars=platform.limit,
+            topic=f"{self.brief.product} {self.brief.news}",
+            borrowed=borrowed_names(examples, self.fact_source),
+        )
+
     @cached_property
-    def system_prompt(self) -> str:
+    def brief(self):
         from assistant.brief import extract_brief
 
-        brief = extract_brief(self.state.post, self.settings.brand.vocabulary)
+        return extract_brief(self.state.post, self.settings.brand.vocabulary)
+
+    @cached_property
+    def system_prompt(self) -> str:
+        brief = self.brief
         brand = self.settings.brand
         return prompts.render(
             "chat_system.j2",
