@@ -276,8 +276,10 @@ class ChatSession:
     def set_platform(self, name: str) -> None:
         self.state.platform = get_platform(name).name
         draft = self.state.draft
-        if draft is not None:
-            draft.report = None  # length and hashtag norms changed: check again
+        if draft is not None:  # length and hashtag norms changed: check again
+            draft.report = None
+            if draft.playbook == "chat":
+                draft.problems = self.problems(draft)
         self.show_draft()
         self.save()
 

@@ -107,6 +107,7 @@ class ChatState:
     model: str = ""
     turns: list[Turn] = field(default_factory=list)
     forked_from: dict[str, Any] | None = None
+    _seed: ChatDraft | None = field(default=None, repr=False, compare=False)
 
     @property
     def draft(self) -> ChatDraft | None:
@@ -114,7 +115,11 @@ class ChatState:
         for turn in reversed(self.turns):
             if turn.draft is not None:
                 return turn.draft
-        return ChatDraft(self.post, playbook="post") if self.post else None
+        if not self.post:
+            return None
+        if self._seed is None or self._seed.text != self.post:  # one object: its report sticks
+            self._seed = ChatDraft(self.post, playbook="post")
+        return self._seed
 
     @property
     def thanks(self) -> list[dict]:
