@@ -1,4 +1,5 @@
-"""Bad and hostile input through the real CLI, for every command that reads a file.
+"""Bad and hostile input through the real CLI, for every command that reads a file
+(rewrite, critique, replies, chat).
 
 Each bad case: one line on stderr, exit code 2, the model never asked, no traceback, and with
 `--output` nothing written. Odd but valid text (right-to-left, emoji, long lines) is accepted and
@@ -130,6 +131,7 @@ ENTRY_POINTS = {
         lambda bad, d: ["replies", _good(d, "thread.txt", THREAD), "--post", bad],
         POST_LIMIT,
     ),
+    "chat": (lambda bad, d: ["chat", bad], POST_LIMIT),
 }
 
 
