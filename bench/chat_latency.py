@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from assistant.chat import memory
-from assistant.chat.session import MAX_TOKENS, REPLY_MARGIN, ChatSession
+from assistant.chat.session import ChatSession
 from assistant.chat.state import ChatState
 from assistant.chat.warmup import warm
 from assistant.config import Settings
@@ -62,16 +62,8 @@ class TimingView(PlainChatView):
 
 
 def _prompt_tokens(session: ChatSession, request: str) -> int:
-    model = session.model
-    count = memory.token_counter(model)
-    messages = memory.build_messages(
-        session.state,
-        request,
-        system=session.system_prompt,
-        count=count,
-        budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
-    )
-    return sum(count(text) for _, text in messages)
+    count = memory.token_counter(session.model)
+    return sum(count(text) for _, text in session.messages(session.model, request))
 
 
 def measure(turns: int = 5, settings: Settings | None = None, *, warm_up: bool = True) -> dict:

@@ -11,30 +11,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.platforms import get_platform
 
 from .state import ChatDraft, Turn
 
 
 def rewrite(session, user: str, names: list[str], *, thanks: list[dict] | None = None) -> Turn:
     """Run playbooks of the real pipeline on the original post; the best variant wins."""
-    from assistant import backends
-    from assistant.pipeline import make_context, run_playbook
-    from assistant.rewrite import SERVER_CANDIDATE_PARALLELISM, choose_playbooks
+    from assistant.pipeline import run_playbook
+    from assistant.rewrite import choose_playbooks
 
     if not session.state.post:
         raise InputError("no post yet: paste one first, or start with `draft chat FILE`")
-    people = session.state.thanks + (thanks or [])
-    books = choose_playbooks(session.settings, names, people)
-    ctx = make_context(
-        session.state.post,
-        platform=get_platform(session.state.platform),
-        brand=session.settings.brand,
-        thanks=people,
-        seed=len(session.state.turns),
-        concurrency=1 if backends.is_local(session.settings) else SERVER_CANDIDATE_PARALLELISM,
-        critique_options=session.critique_options,
-    )
+    ctx = session.context(extra_thanks=thanks)
+    books = choose_playbooks(session.settings, names, ctx.thanks)
     model = session.model
     variants = []
     with session.view.working("writing") as progress:
@@ -43,8 +32,7 @@ def rewrite(session, user: str, names: list[str], *, thanks: list[dict] | None =
                 model, book, ctx, variants=session.state.variants, progress=progress
             )
     best = max(variants, key=lambda v: (v.passed, v.report.score))
-    draft = ChatDraft(best.text, list(best.options), best.playbook, list(best.problems))
-    draft.report = best.report
+    draft = ChatDraft.from_variant(best)
     turn = Turn(
         user=user,
         kind="thank" if thanks else "rewrite",

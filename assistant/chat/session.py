@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant import llm, prompts
+from assistant.brief import Brief
 from assistant.config import Settings
 from assistant.critique import critique
 from assistant.critique.model import Report
 from assistant.errors import DraftError, InputError
 from assistant.inputs import strip_control
+from assistant.pipeline import Context, make_context
 from assistant.platforms import get_platform
 
 from . import answers, memory, store
@@ -208,19 +210,31 @@ class ChatSession:
     def critique_options(self) -> dict[str, Any]:
         return {"disable": self.settings.disable_rules, "rules_dir": self.settings.rules_dir}
 
-    @property
-    def fact_source(self) -> str:
-        """The text facts may come from: the post and what the thanked people said."""
-        said = "\n".join(f"{p['name']}: {p['said']}" for p in self.state.thanks)
-        return f"{self.state.post}\n{said}" if said else self.state.post
+    def context(self, extra_thanks: list[dict] | None = None) -> Context:
+        """The pipeline's view of the post (brief, fact source, topic, platform, brand): one
+        definition for playbook turns and free-text drafts alike."""
+        from assistant import backends
+        from assistant.rewrite import SERVER_CANDIDATE_PARALLELISM
+
+        local = backends.is_local(self.settings)
+        return make_context(
+            self.state.post,
+            platform=get_platform(self.state.platform),
+            brand=self.settings.brand,
+            thanks=self.state.thanks + (extra_thanks or []),
+            seed=len(self.state.turns),
+            concurrency=1 if local else SERVER_CANDIDATE_PARALLELISM,
+            critique_options=self.critique_options,
+        )
 
     def critique(self, draft: ChatDraft) -> Report:
+        ctx = self.context()
         return critique(
             draft.full_text,
-            source=self.fact_source,
-            platform=self.state.platform,
-            brand=self.settings.brand,
-            **self.critique_options,
+            source=ctx.fact_source,
+            platform=ctx.platform.name,
+            brand=ctx.brand,
+            **ctx.critique_options,
         )
 
     def current_report(self) -> tuple[ChatDraft, Report] | None:
@@ -241,23 +255,21 @@ class ChatSession:
         from the worked examples, poll options that do not work."""
         from assistant.forms import borrowed_names, check
 
+        ctx = self.context()
         examples = " ".join(" ".join(example) for example in memory.EXAMPLES)
-        platform = get_platform(self.state.platform)
         return check(
             "poll" if draft.options else "post",
             draft,
-            platform=platform,
+            platform=ctx.platform,
             min_chars=MIN_CHARS,
-            max_chars=platform.limit,
-            topic=f"{self.brief.product} {self.brief.news}",
-            borrowed=borrowed_names(examples, self.fact_source),
+            max_chars=ctx.platform.limit,
+            topic=ctx.topic,
+            borrowed=borrowed_names(examples, ctx.fact_source),
         )
 
     @cached_property
-    def brief(self):
-        from assistant.brief import extract_brief
-
-        return extract_brief(self.state.post, self.settings.brand.vocabulary)
+    def brief(self) -> Brief:
+        return self.context().brief
 
     @cached_property
     def system_prompt(self) -> str:

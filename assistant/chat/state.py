@@ -50,6 +50,17 @@ class ChatDraft:
         return data
 
     @classmethod
+    def from_variant(cls, variant) -> ChatDraft:
+        """A pipeline Variant (from /question, /poll...) as the chat's draft, verdict included."""
+        return cls(
+            variant.text,
+            list(variant.options),
+            variant.playbook,
+            list(variant.problems),
+            variant.report,
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChatDraft:
         return cls(
             text=str(data.get("text", "")),

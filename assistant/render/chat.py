@@ -111,7 +111,7 @@ class PlainChatView:
     def variants(self, variants, limit: int, chosen: int = 0) -> None:
         for i, v in enumerate(variants):
             mark = " (current draft)" if i == chosen and len(variants) > 1 else ""
-            self.draft(_as_draft(v), limit, title=f"[{v.playbook}]{mark}")
+            self.draft(ChatDraft.from_variant(v), limit, title=f"[{v.playbook}]{mark}")
 
     def critique(self, draft: ChatDraft, report, limit: int) -> None:
         from assistant.critique.files import FileReport
@@ -136,12 +136,6 @@ class PlainChatView:
         for usage, text in rows:
             self._print(f"{usage:<{width}}  {text}")
         self._print("Anything else is a request to change the draft, e.g. 'make it shorter'.")
-
-
-def _as_draft(variant) -> ChatDraft:
-    draft = ChatDraft(variant.text, list(variant.options), variant.playbook, list(variant.problems))
-    draft.report = variant.report
-    return draft
 
 
 class RichChatView(PlainChatView):
