@@ -127,7 +127,7 @@ def rewrite(
     if output:
         from assistant.outputs import check_writable
 
-        check_writable(output)  # before the model runs, not after
+        check_writable(output, inputs=tuple(files))  # before the model runs, not after
     people = parse_thanks(thank or [])
     if thanks_from:
         from assistant.inputs import read_input

@@ -168,10 +168,11 @@ def _clean(sentence: str) -> str:
     s = re.sub(r"[!]+", ".", s)
     s = re.sub(r"\.{2,}", ".", s)
     s = re.sub(r"\s{2,}", " ", s).strip(" .,:;-–—")
-    # SHOUTING: keep the words, drop the volume (acronyms of 2-3 letters stay)
-    s = re.sub(
-        r"\b[A-Z]{4,}\b|\b(?:YOU|NOW|NEW|ALL|OFF|GET|BUY|OUR)\b", lambda m: m.group().lower(), s
-    )
+    # SHOUTING ("NOW OPEN", "GRAND OPENING"): keep the words, drop the volume. One capitalised
+    # word alone is more likely an acronym or a name (NASA, $HOME) and stays as written.
+    shout = re.compile(r"\b[A-Z]{4,}\b|\b(?:YOU|NOW|NEW|ALL|OFF|GET|BUY|OUR)\b")
+    if len(shout.findall(s)) >= 2:
+        s = shout.sub(lambda m: m.group().lower(), s)
     return s[:1].upper() + s[1:]
 
 

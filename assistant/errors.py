@@ -39,3 +39,10 @@ class ModelError(DraftError):
     """The model backend failed (missing model, server down, bad key, bad output)."""
 
     exit_code = ExitCode.MODEL_ERROR
+
+
+class InvalidOutputError(ModelError):
+    """The model answered, but not in the asked-for shape (after bounded regeneration).
+
+    Unlike other ModelErrors (server down, bad key) this concerns one sample: callers that
+    draw several candidates skip it and carry on."""

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import DraftError, ModelError
+from .errors import DraftError, InvalidOutputError, ModelError
 
 Message = tuple[str, str]  # ("system" | "human" | "ai", text)
 JSON_ATTEMPTS = 3  # a schema-violating answer is regenerated at most this many times
@@ -98,7 +98,7 @@ def complete_json(
         data = parse_json(last, schema)
         if data is not None:
             return Sample(data=data, raw=last, seed=attempt_seed)
-    raise ModelError(
+    raise InvalidOutputError(
         f"the model gave no valid JSON after {JSON_ATTEMPTS} attempts (last answer: {last[:80]!r})"
     )
 
@@ -117,9 +117,10 @@ def sample_json(
 ) -> list[Sample]:
     """`n` independent samples (distinct seeds). Runs `concurrency` calls at once for servers;
     in-process models serialise anyway. Samples whose JSON stays broken are dropped; if all are,
-    the last ModelError is raised."""
+    the last InvalidOutputError is raised. Any other model failure (server down, bad key) is
+    raised at once: retrying it per candidate would only repeat the failure."""
 
-    def one(i: int) -> Sample | ModelError:
+    def one(i: int) -> Sample | InvalidOutputError:
         try:
             return complete_json(
                 model,
@@ -130,7 +131,7 @@ def sample_json(
                 seed=seed + i,
                 **options,
             )
-        except ModelError as e:
+        except InvalidOutputError as e:
             return e
 
     if concurrency > 1 and n > 1:
@@ -140,7 +141,7 @@ def sample_json(
         results = [one(i) for i in range(n)]
     samples = [r for r in results if isinstance(r, Sample)]
     if not samples:
-        errors = [r for r in results if isinstance(r, ModelError)]
+        errors = [r for r in results if isinstance(r, InvalidOutputError)]
         raise errors[-1]
     return samples
 

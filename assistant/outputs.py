@@ -16,9 +16,24 @@ from pathlib import Path
 from .errors import InputError
 
 
-def check_writable(path: Path) -> None:
-    """Fail now, before minutes of model work, if `path` can never be written."""
-    _plan(Path(path))
+def check_writable(path: Path, *, inputs: tuple[str, ...] = ()) -> None:
+    """Fail now, before minutes of model work, if `path` can never be written, or if it is
+    one of the inputs: the results must never overwrite the user's own post."""
+    target = Path(path)
+    for source in inputs:
+        if source != "-" and _same_file(source, target):
+            raise InputError(
+                f"{source}: --output is the input file; "
+                "refusing to overwrite your post, choose another file"
+            )
+    _plan(target)
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # missing, unreadable or unnameable: reading reports it
+        return False
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -19,6 +19,7 @@ from .brief import Brief, extract_brief, sentences
 from .config import Brand
 from .critique import critique
 from .critique.model import Report
+from .errors import DraftError
 from .forms import Draft, assemble, borrowed_names, check
 from .platforms import Platform
 from .playbooks import Playbook
@@ -195,7 +196,7 @@ def _generate(
     for i in range(n):
         try:
             sample = llm.complete_json(model, messages, book.schema_, seed=seed + i, **kwargs)
-        except llm.ModelError:
+        except llm.InvalidOutputError:  # one broken sample; a dead server raises through
             if i == n - 1 and not out:
                 raise
             continue
@@ -364,13 +365,21 @@ def rewrite(
         critique_options=critique_options,
     )
     out: list[Variant] = []
+
+    def result() -> RewriteResult:
+        return RewriteResult(
+            source=source,
+            platform=platform.name,
+            model=model_label,
+            brief=ctx.brief,
+            variants=out,
+            seconds=time.perf_counter() - started,
+        )
+
     for book in books:
-        out += run_playbook(model, book, ctx, variants=variants, progress=progress)
-    return RewriteResult(
-        source=source,
-        platform=platform.name,
-        model=model_label,
-        brief=ctx.brief,
-        variants=out,
-        seconds=time.perf_counter() - started,
-    )
+        try:
+            out += run_playbook(model, book, ctx, variants=variants, progress=progress)
+        except DraftError as e:
+            e.partial = result() if out else None  # keep the variants that did finish
+            raise
+    return result()

@@ -146,8 +146,8 @@ def run(
                 progress=(lambda msg: progress(f"{path}: {msg}")) if progress else None,
             )
             return Outcome(path, result=result)
-        except DraftError as e:
-            return Outcome(path, error=e)
+        except DraftError as e:  # a later playbook failed: show what finished, then the error
+            return Outcome(path, result=getattr(e, "partial", None), error=e)
 
     if local or job.concurrency == 1 or len(texts) == 1:
         return [one(item) for item in texts]

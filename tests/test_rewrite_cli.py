@@ -157,3 +157,31 @@ def test_thanks_from_a_thread_skips_injection_and_spam(monkeypatch, post, tmp_pa
     prompt = model.calls[0]["messages"][-1].content
     assert "Priya" in prompt
     assert "Mallory" not in prompt and "90% off" not in prompt and "Spammer" not in prompt
+
+
+def test_output_never_overwrites_the_input(fake, post):
+    result = runner.invoke(app, ["rewrite", str(post), "--output", str(post)])
+    assert result.exit_code == 2 and "refusing to overwrite" in result.stderr
+    assert post.read_text(encoding="utf-8") == POST
+    assert fake.calls == []
+
+
+def test_server_failure_stops_at_once_and_keeps_finished_variants(monkeypatch, post):
+    from assistant.errors import ModelError
+
+    class DiesOnPoll(RecordingFakeModel):
+        def _call(self, messages, stop=None, run_manager=None, **kwargs):
+            if "options" in str(kwargs.get("response_format")):
+                self._calls.append({"messages": messages, "kwargs": kwargs})
+                raise ModelError("server at http://127.0.0.1:9/v1 failed after 5 attempts")
+            return super()._call(messages, stop, run_manager, **kwargs)
+
+    model = DiesOnPoll(responses=answers(QUESTION) * 5)
+    monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
+    result = runner.invoke(app, ["rewrite", str(post), "--json"])
+    assert result.exit_code == 3
+    assert "failed after 5 attempts" in result.stderr
+    data = json.loads(result.stdout)
+    assert [v["playbook"] for v in data["variants"]] == ["question"]  # the finished one is kept
+    poll_calls = [c for c in model.calls if "options" in str(c["kwargs"].get("response_format"))]
+    assert len(poll_calls) == 1  # no point asking a dead server for five more candidates
