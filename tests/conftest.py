@@ -15,3 +15,13 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("DRAFT_CONFIG_DIR", str(config))
     monkeypatch.setenv("DRAFT_DATA_DIR", str(data))
     return config, data
+
+
+@pytest.fixture(scope="session")
+def _server():
+    """One loopback OpenAI-compatible stub for the whole run; tests reset it with their own
+    responder (the `stub` fixtures), and one port keeps cached HTTP clients valid."""
+    from bench.stub_server import StubServer
+
+    with (server := StubServer()):
+        yield server

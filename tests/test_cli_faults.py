@@ -28,7 +28,7 @@ from assistant.errors import InputError
 from assistant.llm import JSON_ATTEMPTS
 from assistant.outputs import write_atomic
 from assistant.playbooks import load_playbooks
-from bench.stub_server import Reply, StubServer, error_reply
+from bench.stub_server import Reply, error_reply
 from cli import app
 
 DRAFT = str(Path(sys.executable).with_name("draft"))
@@ -54,12 +54,6 @@ def _clean_env(monkeypatch):
                  "https_proxy", "all_proxy", "OPENAI_PROXY"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-
-
-@pytest.fixture(scope="module")
-def _server():
-    with (server := StubServer()):
-        yield server
 
 
 @pytest.fixture

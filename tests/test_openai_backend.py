@@ -57,12 +57,6 @@ def _clean_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(scope="module")
-def _server():
-    with (server := StubServer()):
-        yield server
-
-
 @pytest.fixture
 def stub(_server):
     """The module's stub server, reset: one port keeps the tests fast (clients are cached)."""

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import assistant.backends
 from assistant.errors import DraftError, PlaybookError
 from assistant.prompts import render_string
-from bench.stub_server import StubServer, default_responder, error_reply
+from bench.stub_server import default_responder, error_reply
 from cli import app
 from tests.fakes import RecordingFakeModel, answers
 
@@ -51,12 +51,6 @@ def _key_in_the_environment(monkeypatch, isolated_dirs):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     (isolated_dirs[0] / "config.toml").write_text("max_retries = 0\ntimeout = 5\n", "utf-8")
-
-
-@pytest.fixture(scope="module")
-def _server():
-    with (server := StubServer()):
-        yield server
 
 
 @pytest.fixture
