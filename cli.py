@@ -25,8 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-playbooks_app = typer.Typer(help="List and show playbooks.", invoke_without_command=True,
-                            no_args_is_help=False)
+playbooks_app = typer.Typer(
+    help="List and show playbooks.", invoke_without_command=True, no_args_is_help=False
+)
 app.add_typer(playbooks_app, name="playbooks")
 
 
@@ -83,8 +84,10 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool | None, typer.Option("--version", callback=_version,
-                                                    is_eager=True, help="Show the version.")] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
 ) -> None:
     """Turn broadcast posts into conversations: questions, polls, thank-yous and replies."""
 
@@ -93,37 +96,57 @@ def root(
 @handle_errors
 def rewrite(
     files: Annotated[list[str], typer.Argument(help="Post files to rewrite, or - for stdin.")],
-    playbook: Annotated[list[str], typer.Option("--playbook", "-p",
-                        help="Playbook to run (repeatable). Default: question and poll, plus "
-                             "acknowledgement when --thank is given.")] = None,
-    thank: Annotated[list[str], typer.Option("--thank", help='Person to thank: "Name: what they '
-                                             'said or did" (repeatable).')] = None,
+    playbook: Annotated[
+        list[str],
+        typer.Option(
+            "--playbook",
+            "-p",
+            help="Playbook to run (repeatable). Default: question and poll, plus "
+            "acknowledgement when --thank is given.",
+        ),
+    ] = None,
+    thank: Annotated[
+        list[str],
+        typer.Option(
+            "--thank", help='Person to thank: "Name: what they said or did" (repeatable).'
+        ),
+    ] = None,
     thanks_from: Annotated[
         str | None,
-        typer.Option("--thanks-from", help="A pasted comment thread: thank its commenters "
-                     "(suggestions and praise first, spam and injection attempts never)."),
+        typer.Option(
+            "--thanks-from",
+            help="A pasted comment thread: thank its commenters "
+            "(suggestions and praise first, spam and injection attempts never).",
+        ),
     ] = None,
     variants: Annotated[int, typer.Option("--variants", "-n", help="Variants per playbook.")] = 1,
-    platform: Annotated[str | None, typer.Option(help="x, linkedin, instagram, facebook, "
-                                                    "threads.")] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the "
-                                                   "result to FILE (atomically).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the result to FILE (atomically)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-j", help="Files in parallel "
-                                             "(server backends).")] = 1,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="'embedded' or "
-                                                 "'openai/<model>'.")] = None,
-    model_path: Annotated[str | None, typer.Option(help="A GGUF file for the embedded "
-                                                      "backend.")] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", help="Files in parallel (server backends).")
+    ] = 1,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
+    ] = None,
+    model_path: Annotated[
+        str | None, typer.Option(help="A GGUF file for the embedded backend.")
+    ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
 ) -> None:
     """Rewrite broadcast posts as questions, polls and thank-yous that invite replies."""
     from assistant.config import load_settings
     from assistant.rewrite import RewriteJob, parse_thanks, run
 
-    settings = load_settings({"platform": platform, "model": model, "model_path": model_path,
-                              "base_url": base_url})
+    settings = load_settings(
+        {"platform": platform, "model": model, "model_path": model_path, "base_url": base_url}
+    )
     if output:
         from assistant.outputs import check_writable
 
@@ -135,10 +158,17 @@ def rewrite(
 
         post_text = read_input(files[0]) if len(files) == 1 and files[0] != "-" else ""
         people += thanks_from_thread(thanks_from, post=post_text)
-    job = RewriteJob(paths=files, playbooks=playbook or [], thanks=people,
-                     variants=variants, seed=seed, concurrency=concurrency)
-    outcomes = _with_spinner("loading the model", lambda status: run(job, settings,
-                                                                     progress=status))
+    job = RewriteJob(
+        paths=files,
+        playbooks=playbook or [],
+        thanks=people,
+        variants=variants,
+        seed=seed,
+        concurrency=concurrency,
+    )
+    outcomes = _with_spinner(
+        "loading the model", lambda status: run(job, settings, progress=status)
+    )
     _show_rewrites(outcomes, settings, json_out=json_out, output=output)
 
 
@@ -163,12 +193,14 @@ def _show_rewrites(outcomes, settings, *, json_out: bool, output: Path | None) -
     done = [o for o in outcomes if o.result]
     several = len(outcomes) > 1
     if json_out or (output and output.suffix == ".json"):
-        objs = [{**o.result.to_dict(), "file": o.path} if several else o.result.to_dict()
-                for o in done]
+        objs = [
+            {**o.result.to_dict(), "file": o.path} if several else o.result.to_dict() for o in done
+        ]
         text = dump_json(objs if several else (objs[0] if objs else {}))
     else:
-        text = "\n".join(render_plain(o.result, limit, path=o.path if several else None)
-                         for o in done)
+        text = "\n".join(
+            render_plain(o.result, limit, path=o.path if several else None) for o in done
+        )
     if output and done:  # nothing finished: keep what the file held
         write_atomic(output, text + "\n")
     if json_out:
@@ -240,22 +272,34 @@ def show_config(
 @handle_errors
 def replies(
     source: Annotated[str, typer.Argument(help="The pasted comments (file), or - for stdin.")],
-    post: Annotated[str | None, typer.Option("--post", help="The post the comments are "
-                                                "under, for context (file).")] = None,
-    platform: Annotated[str | None, typer.Option(help="x, linkedin, instagram, facebook, "
-                                                    "threads.")] = None,
+    post: Annotated[
+        str | None,
+        typer.Option("--post", help="The post the comments are under, for context (file)."),
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    only: Annotated[list[str], typer.Option("--only", help="Only comments of this kind "
-                                            "(repeatable): question, complaint, praise, "
-                                            "correction, suggestion, spam, injection, "
-                                            "other.")] = None,
-    samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Most candidates "
-                                         "sampled per comment.")] = 6,
+    only: Annotated[
+        list[str],
+        typer.Option(
+            "--only",
+            help="Only comments of this kind "
+            "(repeatable): question, complaint, praise, "
+            "correction, suggestion, spam, injection, "
+            "other.",
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, max=20, help="Most candidates sampled per comment.")
+    ] = 6,
     seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="'embedded' or "
-                                                 "'openai/<model>'.")] = None,
-    model_path: Annotated[str | None, typer.Option(help="A GGUF file for the embedded "
-                                                      "backend.")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
+    ] = None,
+    model_path: Annotated[
+        str | None, typer.Option(help="A GGUF file for the embedded backend.")
+    ] = None,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
 
@@ -268,8 +312,15 @@ def replies(
         only = []
     settings = load_settings({"platform": platform, "model": model, "model_path": model_path})
     with spinner(make_console(stderr=True), "reading the thread") as progress:
-        result = run(source, settings, post_path=post, only=only, seed=seed,
-                     max_samples=samples, progress=progress)
+        result = run(
+            source,
+            settings,
+            post_path=post,
+            only=only,
+            seed=seed,
+            max_samples=samples,
+            progress=progress,
+        )
     if json_out:
         typer.echo(dump_json(result.to_dict()))
     elif sys.stdout.isatty():
