@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .inputs import strip_control
 from .platforms import Platform
 
+OPTION_CAP = 25  # X's poll option limit, also the poll playbook schema's maxLength
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]+", re.IGNORECASE)
 _STOP = set(
     [
@@ -204,8 +205,14 @@ def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
         problems.append("poll options repeat")
     if any(o.casefold() in draft.text.casefold() and len(o) > 12 for o in options):
         problems.append("a poll option repeats the question")
-    cut = [o for o in options if o.split()[-1].casefold().strip(".,") in _STOP | {"a", "an"}]
-    if cut:  # the grammar's 25-character cap stops the model mid-phrase
+    # The schema's 25-character cap stops the model mid-phrase: an option that ends on a
+    # function word or fills the cap exactly was almost always cut ("A review of how CloudSync").
+    cut = [
+        o
+        for o in options
+        if o.split()[-1].casefold().strip(".,") in _STOP | {"a", "an"} or len(o) >= OPTION_CAP
+    ]
+    if cut:
         problems.append(f"poll option looks cut off: {cut[0]!r}")
     return problems
 

@@ -153,3 +153,14 @@ def test_broken_json_is_regenerated(books):
     )
     [variant] = run(model, books, ["question"]).variants
     assert variant.passed
+
+
+def test_poll_option_cut_at_the_cap_is_rejected(books):
+    cut = {
+        "question": "CloudSync Pro is 50% faster. What will you sync first?",
+        "options": ["A review of how CloudSync", "Photos"],
+    }
+    model = RecordingFakeModel(responses=answers(*[cut] * 20))
+    [variant] = run(model, books, ["poll"]).variants
+    assert not variant.passed
+    assert any("cut off" in p for p in variant.problems)
