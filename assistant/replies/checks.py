@@ -30,6 +30,8 @@ FOLLOW_UP = _rx(
     r"know|reply|answer|pass|share|send|post|find)\w*|\bget back to you\b|\bkeep you posted\b|"
     r"\b(?:dm|direct message|message us|inbox)\b|"
     r"\bte (?:respondemos|contamos|confirmamos|escribimos)\b|\blo (?:comprobamos|revisamos|vemos)\b|"
+    r"\bvamos a (?:comprobar|revisar|ver|mirar|consultar)\b|\bnous allons (?:v[ée]rifier|regarder|"
+    r"revenir|voir|vous r[ée]pondre)\b|\bnous (?:v[ée]rifions|regardons)\b|"
     r"\bnous (?:revenons|vous r[ée]pondons|v[ée]rifions|allons v[ée]rifier)\b|\bon (?:v[ée]rifie|"
     r"revient)\b|\bwir (?:melden|pr[üu]fen|schauen|geben)\b|\bmelden uns\b"
 )
@@ -122,6 +124,12 @@ class ReplyContext:
     other_names: tuple[str, ...] = ()  # names in the prompt's examples: never in a reply
     example_topics: frozenset[str] = frozenset()  # stems the few-shot examples are about
     hostile: tuple[str, ...] = ()  # injection attempts in the thread: never echoed
+
+
+def fact_source(ctx: ReplyContext) -> str:
+    """What a reply may take facts from; the author's @handle counts as written."""
+    handle = ctx.author if ctx.author.startswith("@") or " " in ctx.author else f"@{ctx.author}"
+    return f"{ctx.author} {handle}\n{ctx.comment}\n{ctx.post}"
 
 
 def check_reply(reply: str, ctx: ReplyContext) -> list[Finding]:
@@ -225,7 +233,7 @@ def _safety_checks(reply: str, ctx: ReplyContext, add) -> None:
         echoed = copied_span(reply, hostile, allowed=post, size=4)
         if echoed:
             add("reply.injected", "Repeats an injection attempt from the thread.", echoed)
-    borrowed = ctx.example_topics - content_words(f"{ctx.comment} {ctx.post}")
+    borrowed = ctx.example_topics - content_words(f"{ctx.author} {ctx.comment} {ctx.post}")
     for m in _WORD.finditer(reply):
         if _fold(m.group())[:5] in borrowed:
             add(
@@ -238,7 +246,7 @@ def _safety_checks(reply: str, ctx: ReplyContext, add) -> None:
         m = re.search(rf"\b{re.escape(name)}\b", reply)
         if m and name.casefold() not in (ctx.author + " " + comment).casefold():
             add("reply.wrong-name", f"Names {name}, who is not in this conversation.", m)
-    for fact in unsupported_facts(reply, f"{ctx.author}\n{ctx.comment}\n{ctx.post}"):
+    for fact in unsupported_facts(reply, fact_source(ctx)):
         m = re.search(re.escape(fact.value), reply)
         add(
             "reply.facts",

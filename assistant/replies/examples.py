@@ -19,132 +19,65 @@ class Example:
     language: str = "en"
 
 
+# fmt: off
 EXAMPLES = (
-    Example(
-        "complaint",
-        "Dmitri Volkov",
-        "Third time my parcel went to the wrong address. Nobody at your help desk picks up.",
-        "Dmitri, sorry to hear your parcel went to the wrong address again. Could you send us "
-        "a direct message so we can look into it?",
-    ),
-    Example(
-        "complaint",
-        "@oona.bakes",
-        "The oven gloves I bought last week already have a hole in them. Not happy.",
-        "@oona.bakes sorry to hear about the hole in your oven gloves. Could you send us a "
-        "direct message so we can look into it?",
-    ),
-    Example(
-        "question",
-        "Keiko Sato",
-        "Does the large backpack fit under a plane seat?",
-        "Thanks for asking, Keiko! We'll check if the large backpack fits under a plane seat "
-        "and get back to you here.",
-    ),
-    Example(
-        "question",
-        "@bashir.h",
-        "Are the workshops suitable for complete beginners?",
-        "Thanks for asking, @bashir.h! We'll check about beginners at the workshops and get "
-        "back to you here.",
-    ),
-    Example(
-        "correction",
-        "Ingrid Berg",
-        "Your post says the market opens at the harbour but the map shows the square.",
-        "Good catch, Ingrid, thanks! We'll check the map and the market location.",
-    ),
-    Example(
-        "correction",
-        "@dmitri_v",
-        "Small thing: the poster spells it 'Saturday' twice, should one be Sunday?",
-        "Good catch, @dmitri_v, thanks! We'll check the poster and the days.",
-    ),
-    Example(
-        "suggestion",
-        "Oona Laine",
-        "Could you add a gluten-free option to the lunch menu?",
-        "Thanks for the idea, Oona! A gluten-free lunch option sounds good, we'll pass it on "
-        "to the team.",
-    ),
-    Example(
-        "suggestion",
-        "@keiko_s",
-        "Would love a quieter hour for people with sensory issues.",
-        "Thanks for the idea, @keiko_s! A quieter hour sounds good, we'll pass it on to the team.",
-    ),
-    Example(
-        "praise",
-        "Bashir Haddad",
-        "The sourdough class was so much fun, my loaf actually rose this time!",
-        "Thank you, Bashir! So glad you enjoyed the sourdough class and your loaf rose.",
-    ),
-    Example(
-        "praise",
-        "@ingrid.b",
-        "Your staff at the garden centre were so patient with my questions.",
-        "Thank you, @ingrid.b! So glad our garden centre staff could help with your questions.",
-    ),
-    Example(
-        "other",
-        "Dmitri Volkov",
-        "Got it, I'll pop in on Friday then.",
-        "Thanks, Dmitri! See you on Friday, then.",
-    ),
-    Example(
-        "other",
-        "@oona.bakes",
-        "Haha my dog would love that too",
-        "Thanks, @oona.bakes! Your dog sounds like a fan already.",
-    ),
+    Example("complaint", "Dmitri Volkov",
+            "Third time my parcel went to the wrong address. Nobody at your help desk picks up.",
+            "Dmitri, sorry to hear your parcel went to the wrong address again. Could you send us "
+            "a direct message so we can look into it?"),
+    Example("complaint", "@oona.bakes",
+            "The oven gloves I bought last week already have a hole in them. Not happy.",
+            "@oona.bakes sorry to hear about the hole in your oven gloves. Could you send us a "
+            "direct message so we can look into it?"),
+    Example("question", "Keiko Sato", "Does the large backpack fit under a plane seat?",
+            "Keiko, thanks for asking! We'll check if the large backpack fits under a plane seat "
+            "and get back to you here."),
+    Example("question", "@bashir.h", "Are the workshops suitable for complete beginners?",
+            "@bashir.h thanks for asking! We'll check about beginners at the workshops and get "
+            "back to you here."),
+    Example("correction", "Ingrid Berg",
+            "Your post says the market opens at the harbour but the map shows the square.",
+            "Ingrid, good catch, thanks! We'll check the map and the market location."),
+    Example("correction", "@dmitri_v",
+            "Small thing: the poster spells it 'Saturday' twice, should one be Sunday?",
+            "@dmitri_v good catch, thanks! We'll check the poster and the days."),
+    Example("suggestion", "Oona Laine", "Could you add a gluten-free option to the lunch menu?",
+            "Oona, thanks for the idea! A gluten-free lunch option sounds good, we'll pass it on "
+            "to the team."),
+    Example("suggestion", "@keiko_s", "Would love a quieter hour for people with sensory issues.",
+            "@keiko_s thanks for the idea! A quieter hour sounds good, we'll pass it on to the "
+            "team."),
+    Example("praise", "Bashir Haddad",
+            "The sourdough class was so much fun, my loaf actually rose this time!",
+            "Bashir, thank you! So glad you enjoyed the sourdough class and your loaf rose."),
+    Example("praise", "@ingrid.b",
+            "Your staff at the garden centre were so patient with my questions.",
+            "@ingrid.b thank you! So glad our garden centre staff could help with your "
+            "questions."),
+    Example("other", "Dmitri Volkov", "Got it, I'll pop in on Friday then.",
+            "Dmitri, thanks! See you on Friday, then."),
+    Example("other", "@oona.bakes", "Haha my dog would love that too",
+            "@oona.bakes thanks! Your dog sounds like a fan already."),
     # turns in other languages, shown with a comment in that language
-    Example(
-        "question",
-        "Keiko Sato",
-        "¿La mochila grande cabe debajo del asiento del avión?",
-        "¡Gracias por preguntar, Keiko! Vamos a comprobar lo de la mochila grande y te "
-        "respondemos aquí.",
-        "es",
-    ),
-    Example(
-        "praise",
-        "@oona.bakes",
-        "¡Me encantó el taller de pan, gracias!",
-        "¡Gracias, @oona.bakes! Nos alegra mucho que te gustara el taller de pan.",
-        "es",
-    ),
-    Example(
-        "question",
-        "Bashir Haddad",
-        "Est-ce que les ateliers sont ouverts aux débutants ?",
-        "Merci pour la question, Bashir ! Nous vérifions pour les ateliers et nous revenons "
-        "vers vous ici.",
-        "fr",
-    ),
-    Example(
-        "complaint",
-        "@ingrid.b",
-        "Ma commande est arrivée cassée, c'est décevant.",
-        "@ingrid.b, désolés pour votre commande cassée. Pouvez-vous nous envoyer un message "
-        "privé pour que nous regardions ça ?",
-        "fr",
-    ),
-    Example(
-        "question",
-        "Ingrid Berg",
-        "Gibt es den Rucksack auch in Grün?",
-        "Danke für die Frage, Ingrid! Wir prüfen das mit dem Rucksack und melden uns hier.",
-        "de",
-    ),
-    Example(
-        "complaint",
-        "@dmitri_v",
-        "Meine Bestellung ist seit zwei Wochen nicht da.",
-        "@dmitri_v, das tut uns leid mit deiner Bestellung. Kannst du uns eine "
-        "Privatnachricht schicken, damit wir nachsehen?",
-        "de",
-    ),
+    Example("question", "Keiko Sato", "¿La mochila grande cabe debajo del asiento del avión?",
+            "Keiko, ¡gracias por preguntar! Vamos a comprobar lo de la mochila grande y te "
+            "respondemos aquí.", "es"),
+    Example("praise", "@oona.bakes", "¡Me encantó el taller de pan, gracias!",
+            "@oona.bakes ¡gracias! Nos alegra mucho que te gustara el taller de pan.", "es"),
+    Example("question", "Bashir Haddad", "Est-ce que les ateliers sont ouverts aux débutants ?",
+            "Bashir, merci pour la question ! Nous vérifions pour les ateliers et nous revenons "
+            "vers vous ici.", "fr"),
+    Example("complaint", "@ingrid.b", "Ma commande est arrivée cassée, c'est décevant.",
+            "@ingrid.b, désolés pour votre commande cassée. Pouvez-vous nous envoyer un message "
+            "privé pour que nous regardions ça ?", "fr"),
+    Example("question", "Ingrid Berg", "Gibt es den Rucksack auch in Grün?",
+            "Ingrid, danke für die Frage! Wir prüfen das mit dem Rucksack und melden uns hier.",
+            "de"),
+    Example("complaint", "@dmitri_v", "Meine Bestellung ist seit zwei Wochen nicht da.",
+            "@dmitri_v, das tut uns leid mit deiner Bestellung. Kannst du uns eine "
+            "Privatnachricht schicken, damit wir nachsehen?", "de"),
 )
+# fmt: on
 EXAMPLE_NAMES = (
     "Dmitri",
     "Volkov",
