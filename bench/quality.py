@@ -148,7 +148,7 @@ def run_draft(model, posts: list[dict], *, seed: int = 0) -> list[dict]:
     records = []
     for post in posts:
         GenerationStats.reset()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = rewrite(
             model,
             post["text"],
@@ -158,7 +158,7 @@ def run_draft(model, posts: list[dict], *, seed: int = 0) -> list[dict]:
             brand=Brand(),
             seed=seed,
         )
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         progress(f"draft {post.get('id')}: {wall:.1f} s")
         variants = []
         for v in result.variants:
@@ -174,7 +174,7 @@ def run_draft(model, posts: list[dict], *, seed: int = 0) -> list[dict]:
                     **checks,
                 }
             )
-        records.append(_record(post, wall, GenerationStats, variants))
+        records.append(_record(post, wall, cpu, GenerationStats, variants))
     return records
 
 
@@ -185,29 +185,31 @@ def run_baseline(model, posts: list[dict], *, seed: int = 0) -> list[dict]:
     records = []
     for i, post in enumerate(posts):
         GenerationStats.reset()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         answer = model.invoke(
             [("human", BASELINE_PROMPT.format(post=post["text"]))],
             temperature=BASELINE_TEMPERATURE,
             max_tokens=BASELINE_MAX_TOKENS,
             seed=seed + i,
         )
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         progress(f"baseline {post.get('id')}: {wall:.1f} s")
         text = str(answer.content).strip()
         checks = judge(text, [], post)
         checks["passed"] = passes(checks)
         variant = {"playbook": "baseline", "text": text, "options": [], **checks}
-        records.append(_record(post, wall, GenerationStats, [variant]))
+        records.append(_record(post, wall, cpu, GenerationStats, [variant]))
     return records
 
 
-def _record(post: dict, wall: float, stats, variants: list[dict]) -> dict:
+def _record(post: dict, wall: float, cpu: float, stats, variants: list[dict]) -> dict:
+    """Wall time and CPU time of this process (the latter moves less with other load)."""
     return {
         "id": post.get("id"),
         "industry": post.get("industry"),
         "source": post["text"],
         "seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
         "llama_seconds": round(stats.seconds, 3),
         "completion_tokens": stats.completion_tokens,
         "prompt_tokens": stats.prompt_tokens,
@@ -254,6 +256,7 @@ def timing(records: list[dict]) -> dict[str, Any]:
     return {
         "median_seconds": median(seconds),
         "p95_seconds": p95(seconds),
+        "median_cpu_seconds": median([r.get("cpu_seconds", 0.0) for r in records]),
         "llama_share": share(inside, wall) if wall else None,
         "tokens_per_post": sum(r["completion_tokens"] for r in records) / len(records)
         if records
@@ -313,7 +316,8 @@ def tables(result: dict) -> list[Table]:
     notes = [
         f"{result['posts']} broadcast posts, platform {result['platform']}; "
         f"posts where a question AND a poll pass: {pct(result['both_pass'])} (target >= 90%)",
-        f"draft: median {d['median_seconds']:.1f} s/post, {d['tokens_per_post']:.0f} tokens/post; "
+        f"draft: median {d['median_seconds']:.1f} s/post (p95 {d['p95_seconds']:.1f} s, CPU "
+        f"{d['median_cpu_seconds']:.1f} s), {d['tokens_per_post']:.0f} tokens/post; "
         f"baseline: median {b['median_seconds']:.1f} s/post, "
         f"{b['tokens_per_post']:.0f} tokens/post",
         "pass = critique + no invented fact + fits the platform (+ draft's own verdict for draft)",
