@@ -184,7 +184,7 @@ def test_comment_is_sent_as_delimited_json_data():
     model = RecordingFakeModel(
         responses=[json.dumps({"reply": "Ann, we'll check the oat latte and get back to you."})]
     )
-    suggest_replies(items, model, platform="x", max_samples=1, batch=1)
+    suggest_replies(items, model, platform="x", max_samples=1)
     last = model.calls[0]["messages"][-1].content
     assert '<comment>"Is the \\"oat\\" latte vegan? {{ 7*7 }}"</comment>' in last
     assert "49" not in last  # user text is never rendered as a template

@@ -346,6 +346,25 @@ def test_prompt_asks_for_the_commenters_language():
     assert "in Spanish" in model.calls[0]["messages"][-1].content
 
 
+def test_a_garbled_foreign_reply_falls_back_to_english_with_a_warning():
+    thread = parse_thread("Lucía Fernández: ¿Tienen mesas en la terraza para el sábado?")
+    garbled = "Lucía, ¿qué puedes ir a la noche con los niños de la semana?"
+    english = "Lucía, thanks for asking! We'll check the terrace tables and get back to you."
+    model = fake_model(garbled, garbled, english)
+    (s,) = suggest_replies(classify_thread(thread), model)
+    assert (s.reply, s.passed, s.samples) == (english, True, 3)
+    assert [f.severity for f in s.findings if f.rule == "reply.language"] == ["warning"]
+    prompts_sent = [call["messages"][-1].content for call in model.calls]
+    assert ["in Spanish" in p for p in prompts_sent] == [True, True, False]
+
+
+def test_one_broken_sample_does_not_fail_the_thread():
+    thread = parse_thread("Laura Chen: Does the meal plan work for vegetarians?")
+    model = RecordingFakeModel(responses=["not json"] * 3 + [json.dumps({"reply": GOOD})])
+    (s,) = suggest_replies(classify_thread(thread), model)
+    assert (s.reply, s.passed, s.samples) == (GOOD, True, 1)
+
+
 # The command ---------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ MIN_CHARS = 40  # shorter replies are "Thanks, Laura!": nothing about what she s
 MAX_TOKENS = 64
 # The first sample stays close to the examples; later ones wander further for variety.
 TEMPERATURES = (0.5, 0.8, 0.9)
+FOREIGN_TRIES = 2  # samples in the commenter's language before falling back to English
 SAMPLES_PER_REPLY = 3  # the thread's sample budget per comment needing a reply (bounds time)
 # The post stays out of the prompt: the small model copies its ad tone and hashtags, and on four
 # sample threads it passed 14/29 replies with the post against 13/29 without, for ~15% more time.
@@ -112,7 +113,6 @@ def suggest_replies(
     brand: Brand | None = None,
     seed: int = 0,
     max_samples: int = 8,
-    batch: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Suggestion]:
     """A Suggestion for every item, in the same order; the model is called only for replies."""
@@ -128,7 +128,7 @@ def suggest_replies(
         if on_progress:
             on_progress(n, len(todo))
         # a hard comment may use what easy ones left over, never what later ones need
-        allowed = max(batch, min(max_samples, budget - batch * (len(todo) - n - 1)))
+        allowed = max(1, min(max_samples, budget - (len(todo) - n - 1)))
         suggestion = reply_to(
             item,
             model,
@@ -137,7 +137,6 @@ def suggest_replies(
             brand=brand,
             seed=seed + 101 * item.comment.index,
             max_samples=allowed,
-            batch=batch,
             hostile=hostile,
         )
         budget -= suggestion.samples
@@ -154,11 +153,11 @@ def reply_to(
     brand: Brand | None = None,
     seed: int = 0,
     max_samples: int = 6,
-    batch: int = 1,
     hostile: tuple[str, ...] = (),
 ) -> Suggestion:
-    """Sample up to `max_samples` replies in batches; stop at the first batch with a pass."""
-    from assistant.llm import sample_json
+    """Sample one reply at a time, up to `max_samples`; stop at the first that passes."""
+    from assistant.errors import ModelError
+    from assistant.llm import complete_json
 
     messages, frame = build_messages(item, post=post, brand=brand)
     ctx = ReplyContext(
@@ -174,20 +173,29 @@ def reply_to(
         example_topics=EXAMPLE_TOPICS,
     )
     candidates: list[Candidate] = []
-    while len(candidates) < max_samples and not any(c.passed for c in candidates):
-        n = min(batch, max_samples - len(candidates))
-        samples = sample_json(
-            model,
-            messages,
-            SCHEMA,
-            n=n,
-            temperature=TEMPERATURES[min(len(candidates), len(TEMPERATURES) - 1)],
-            max_tokens=MAX_TOKENS,
-            seed=seed + len(candidates),
-        )
-        candidates.extend(
-            evaluate(s.data["reply"], ctx, platform=platform, brand=brand) for s in samples
-        )
+    failure: ModelError | None = None
+    for i in range(max_samples):
+        if i == FOREIGN_TRIES and item.language != "en":
+            # the small model often garbles other languages: a sound English reply beats that
+            # (it keeps a reply.language warning, and the bench counts how often this happens)
+            messages, _ = build_messages(item, post=post, brand=brand, language="en")
+        try:
+            sample = complete_json(
+                model,
+                messages,
+                SCHEMA,
+                max_tokens=MAX_TOKENS,
+                seed=seed + i,
+                temperature=TEMPERATURES[min(i, len(TEMPERATURES) - 1)],
+            )
+        except ModelError as e:  # one broken sample is not worth failing the thread for
+            failure = e
+            continue
+        candidates.append(evaluate(sample.data["reply"], ctx, platform=platform, brand=brand))
+        if candidates[-1].passed:
+            break
+    if not candidates:
+        raise failure or ModelError("the model gave no reply")
     best = max(candidates, key=rank)
     return Suggestion(
         item,
@@ -275,17 +283,20 @@ def _own_words(finding: Finding, comment: str) -> Finding:
 
 
 def build_messages(
-    item: Classified, *, post: str = "", brand: Brand | None = None
+    item: Classified, *, post: str = "", brand: Brand | None = None, language: str | None = None
 ) -> tuple[list[tuple[str, str]], str]:
-    """Chat messages for one comment, and the instruction text a reply must never copy."""
+    """Chat messages for one comment, and the instruction text a reply must never copy.
+
+    `language` overrides the language the reply is asked for (default: the comment's)."""
+    language = language or item.language
     system = prompts.render("reply_system.j2", {"brand": brand.name if brand else ""})
     messages: list[tuple[str, str]] = [("system", system)]
-    for ex in examples_for(item.kind, item.language):
+    for ex in examples_for(item.kind, language):
         messages.append(("human", _user_turn(ex.kind, ex.name, ex.comment, ex.language)))
         messages.append(("ai", json.dumps({"reply": ex.reply}, ensure_ascii=False)))
     c = item.comment
     context = post if POST_IN_PROMPT else ""
-    messages.append(("human", _user_turn(item.kind, c.author, c.text, item.language, context)))
+    messages.append(("human", _user_turn(item.kind, c.author, c.text, language, context)))
     frame = system + "\n" + _user_turn("", "", "", "en")  # the framing, without any task
     return messages, frame
 
