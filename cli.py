@@ -291,8 +291,14 @@ def replies(
         ),
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, max=20, help="Most candidates sampled per comment.")
-    ] = 6,
+        int,
+        typer.Option(
+            "--samples",
+            min=1,
+            max=20,
+            help="Most candidates for one comment; the thread's budget is 3 per reply.",
+        ),
+    ] = 8,
     seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
