@@ -434,6 +434,24 @@ def test_cli_plain_output_when_not_a_terminal(use_model):
     assert f"reply:   {GOOD}" in result.output and "check:   ok" in result.output
 
 
+def test_rich_table_sorted_by_priority(use_model):
+    import io
+
+    from assistant.config import load_settings
+    from assistant.render import make_console
+    from assistant.render.replies import render_rich
+    from assistant.replies.run import run
+
+    use_model(fake_model(GOOD))
+    result = run(str(THREADS / "ten_comments.txt"), load_settings({}))
+    buffer = io.StringIO()
+    render_rich(make_console(buffer, width=120), result)
+    table = buffer.getvalue()
+    assert "Suggested reply" in table and "model: " in table
+    assert table.index("Ryan Doyle") < table.index("Laura Chen") < table.index("Kyle Brennan")
+    assert "injection attempt" in table and "FAILED" in table and "ok" in table
+
+
 def test_cli_bad_kind_exit_2(use_model):
     result = run_cli(str(THREADS / "ten_comments.txt"), "--only", "rant")
     assert result.exit_code == 2 and "unknown kind 'rant'" in result.output

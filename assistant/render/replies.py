@@ -10,7 +10,7 @@ def _status(s) -> str:
         return "no reply"
     if s.passed:
         return "ok"
-    failed = sorted({f.rule for f in s.findings if f.severity == "error"})
+    failed = sorted({f.rule.removeprefix("reply.") for f in s.findings if f.severity == "error"})
     return "FAILED " + ", ".join(failed)
 
 
