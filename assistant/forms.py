@@ -193,6 +193,12 @@ def _repeats(text: str) -> bool:
     return len(grams) != len(set(grams))
 
 
+def looks_cut(option: str) -> bool:
+    """True for an option the schema's cap cut mid-phrase (see _poll_problems)."""
+    last = option.split()[-1].casefold().strip(".,") if option.split() else ""
+    return last in _STOP | {"a", "an"} or len(option) >= OPTION_CAP
+
+
 def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
     problems = []
     options = draft.options
@@ -207,11 +213,7 @@ def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
         problems.append("a poll option repeats the question")
     # The schema's 25-character cap stops the model mid-phrase: an option that ends on a
     # function word or fills the cap exactly was almost always cut ("A review of how CloudSync").
-    cut = [
-        o
-        for o in options
-        if o.split()[-1].casefold().strip(".,") in _STOP | {"a", "an"} or len(o) >= OPTION_CAP
-    ]
+    cut = [o for o in options if looks_cut(o)]
     if cut:
         problems.append(f"poll option looks cut off: {cut[0]!r}")
     return problems

@@ -20,7 +20,7 @@ from .config import Brand
 from .critique import critique
 from .critique.model import Report
 from .errors import DraftError
-from .forms import Draft, assemble, borrowed_names, check
+from .forms import Draft, assemble, borrowed_names, check, looks_cut
 from .platforms import Platform
 from .playbooks import Playbook
 
@@ -243,9 +243,14 @@ def repair(book: Playbook, cand: Candidate, ctx: Context) -> Candidate | None:
     if re.search(r"!{2,}", text):
         text = re.sub(r"!{2,}", "!", text)
         repairs.append("collapsed repeated exclamation marks")
+    options = cand.draft.options
+    whole = [o for o in options if not looks_cut(o)]
+    if len(whole) < len(options) and len(whole) >= 2:
+        options = whole
+        repairs.append(f"dropped {len(cand.draft.options) - len(whole)} cut-off poll option(s)")
     if not repairs:
         return None
-    fixed = evaluate(book, Draft(text=text, options=cand.draft.options), ctx, cand.seed)
+    fixed = evaluate(book, Draft(text=text, options=options), ctx, cand.seed)
     fixed.repairs = cand.repairs + repairs
     fixed.revised = cand.revised
     return fixed

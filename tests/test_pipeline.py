@@ -164,3 +164,15 @@ def test_poll_option_cut_at_the_cap_is_rejected(books):
     [variant] = run(model, books, ["poll"]).variants
     assert not variant.passed
     assert any("cut off" in p for p in variant.problems)
+
+
+def test_cut_off_option_is_dropped_when_two_remain(books):
+    cut = {
+        "question": "CloudSync Pro is 50% faster. What will you sync first?",
+        "options": ["Photos", "A review of how CloudSync", "Work files"],
+    }
+    model = RecordingFakeModel(responses=answers(*[cut] * 20))
+    [variant] = run(model, books, ["poll"]).variants
+    assert variant.passed
+    assert variant.options == ["Photos", "Work files"]
+    assert variant.repairs == ["dropped 1 cut-off poll option(s)"]
