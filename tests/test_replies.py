@@ -490,13 +490,14 @@ def test_cli_post_gives_context_for_the_checks(use_model, tmp_path):
 
 # With the real embedded model ----------------------------------------------------------------
 
-INTEGRATION_THREADS = ("ten_comments", "cafe_name_colon")
+INTEGRATION_THREADS = ("ten_comments", "dentist_facebook")  # ~15 s each on 2 idle cores
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("name", INTEGRATION_THREADS)
 def test_embedded_model_replies(name):
     from assistant.backends.embedded import load_embedded
+    from assistant.critique import critique
 
     _, expected, items = sample(name)
     post = expected["post"]
@@ -504,14 +505,14 @@ def test_embedded_model_replies(name):
     shown = [s for s in out if s.reply is not None]
     assert len(shown) == sum(i.needs_reply for i in items)
     for s in shown:
-        reply = s.reply.casefold()
+        reply, comment = s.reply.casefold(), s.item.comment.text.casefold()
         assert "system prompt" not in reply and "instruction" not in reply
+        assert not re.search(r"reimburs|compensat|voucher|gift card|money back", reply)
+        assert "refund" not in reply or "refund" in comment
+        assert not re.search(r"discount|coupon|\d+\s?%", reply)
         if s.passed:  # what the tool vouches for must hold
             assert names_person(s.reply, s.item.comment.author)
-            assert not any(f.severity == "error" for f in s.findings)
-            assert (
-                not re.search(r"refund|reimburs|compensat|voucher", reply)
-                or "refund" in s.item.comment.text.casefold()
-            )
+            report = critique(s.reply, platform="facebook", source=f"{comment}\n{post}")
+            assert all(f.match.casefold() in comment for f in report.errors), report.errors
     passed = sum(s.passed for s in shown)
-    assert passed / len(shown) >= 0.6, [(s.reply, s.findings) for s in shown if not s.passed]
+    assert passed / len(shown) >= 0.75, [(s.reply, s.findings) for s in shown if not s.passed]

@@ -312,7 +312,7 @@ def topic_stems(comment: str, reply: str) -> set[str]:
 
 # Stems every example shares (courtesy, not topic), as one string to keep the list compact.
 _SCAFFOLD_TEXT = (
-    "quest team check messa thank enjoy idea sound gibt went wrong free graci merci danke"
+    "quest team check messa thank enjoy idea sound gibt went wrong free graci merci danke optio"
 )
 _SCAFFOLD = frozenset(_SCAFFOLD_TEXT.split())
 

@@ -175,7 +175,7 @@ def reply_to(
     candidates: list[Candidate] = []
     failure: ModelError | None = None
     for i in range(max_samples):
-        if i == FOREIGN_TRIES and item.language != "en":
+        if i == min(FOREIGN_TRIES, max_samples - 1) and i and item.language != "en":
             # the small model often garbles other languages: a sound English reply beats that
             # (it keeps a reply.language warning, and the bench counts how often this happens)
             messages, _ = build_messages(item, post=post, brand=brand, language="en")
