@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .inputs import strip_control
 from .platforms import Platform
 
-OPTION_CAP = 25  # X's poll option limit, also the poll playbook schema's maxLength
+OPTION_CAP = 25  # X's poll option limit
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]+", re.IGNORECASE)
 _STOP = set(
     [
@@ -92,14 +92,18 @@ class Draft:
         return "\n".join([self.text, *self.options]) if self.options else self.text
 
 
+TEXT_PARTS = ("text", "news", "question")  # joined in this order into the post
+
+
 def assemble(form: str, data: dict) -> Draft:
+    """The post from the model's JSON. A playbook may split the post into parts ("news", then
+    "question") so that the schema can require each: a small model often forgets the question."""
+    parts = [strip_control(data[k]).strip() for k in TEXT_PARTS if isinstance(data.get(k), str)]
+    text = " ".join(p for p in parts if p)
     if form == "poll":
         options = [strip_control(str(o)).strip() for o in data.get("options", [])]
-        return Draft(
-            text=strip_control(str(data.get("question", ""))).strip(),
-            options=[o for o in options if o],
-        )
-    return Draft(text=strip_control(str(data.get("text", ""))).strip())
+        return Draft(text=text, options=[o for o in options if o])
+    return Draft(text=text)
 
 
 def content_words(text: str) -> set[str]:
@@ -194,7 +198,7 @@ def _repeats(text: str) -> bool:
 
 
 def looks_cut(option: str) -> bool:
-    """True for an option the schema's cap cut mid-phrase (see _poll_problems)."""
+    """True for an option that stops mid-phrase or fills the cap (see _poll_problems)."""
     last = option.split()[-1].casefold().strip(".,") if option.split() else ""
     return last in _STOP | {"a", "an"} or len(option) >= OPTION_CAP
 
@@ -211,7 +215,7 @@ def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
         problems.append("poll options repeat")
     if any(o.casefold() in draft.text.casefold() and len(o) > 12 for o in options):
         problems.append("a poll option repeats the question")
-    # The schema's 25-character cap stops the model mid-phrase: an option that ends on a
+    # A length or word cap in a schema stops the model mid-phrase: an option that ends on a
     # function word or fills the cap exactly was almost always cut ("A review of how CloudSync").
     cut = [o for o in options if looks_cut(o)]
     if cut:

@@ -248,12 +248,20 @@ def repair(book: Playbook, cand: Candidate, ctx: Context) -> Candidate | None:
     if len(whole) < len(options) and len(whole) >= 2:
         options = whole
         repairs.append(f"dropped {len(cand.draft.options) - len(whole)} cut-off poll option(s)")
+    distinct = [o for i, o in enumerate(options) if o.casefold() not in _folded(options[:i])]
+    if len(distinct) < len(options) and len(distinct) >= 2:
+        repairs.append(f"dropped {len(options) - len(distinct)} repeated poll option(s)")
+        options = distinct
     if not repairs:
         return None
     fixed = evaluate(book, Draft(text=text, options=options), ctx, cand.seed)
     fixed.repairs = cand.repairs + repairs
     fixed.revised = cand.revised
     return fixed
+
+
+def _folded(items: list[str]) -> set[str]:
+    return {i.casefold() for i in items}
 
 
 def run_playbook(

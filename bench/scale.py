@@ -16,16 +16,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from .report import Table, load_average, median, pct, share
-from .speed import EXAMPLES, clean_env, draft_exe, run_process
+from .speed import ROOT, clean_env, draft_exe, run_process
 from .stub_server import StubServer
 
 STUB_LATENCY = 0.3  # seconds per request
@@ -185,63 +182,6 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-class StatusProxy:
-    """A loopback proxy that turns the server's HTTP 500 for an unknown `response_format`
-    into the HTTP 400 that draft's json_object fallback expects; everything else passes through.
-
-    Why: llama-cpp-python's server rejects `json_schema` with a 500, which draft retries as a
-    server fault and then gives up on. Through this proxy we measure the rest of the real path
-    as it will be once draft falls back on that answer too.
-    """
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.translated = 0
-        handler = type("Handler", (_ProxyHandler,), {"proxy": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> str:
-        self._thread.start()
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    proxy: StatusProxy
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base class name
-        """Quiet."""
-
-    def do_GET(self) -> None:
-        self._forward(None)
-
-    def do_POST(self) -> None:
-        self._forward(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-    def _forward(self, body: bytes | None) -> None:
-        url = self.proxy.upstream + self.path.removeprefix("/v1")
-        request = urllib.request.Request(
-            url, data=body, method=self.command, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=300) as answer:
-                status, data = answer.status, answer.read()
-        except urllib.error.HTTPError as e:
-            status, data = e.code, e.read()
-        if status == 500 and b"response_format" in data:
-            status = 400
-            self.proxy.translated += 1
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 def server_rewrites(posts: list[Path], url: str, env: dict[str, str]) -> dict[str, Any]:
     rows = []
     for post in posts:
@@ -265,18 +205,16 @@ def server_rewrites(posts: list[Path], url: str, env: dict[str, str]) -> dict[st
 
 
 def llama_server(posts: list[Path], env: dict[str, str], home: str) -> dict[str, Any]:
-    """Direct (the user's path today) on the first post, then every post through the proxy."""
+    """Each post through llama-cpp-python's server: the path a user with that server takes."""
     from assistant.backends.embedded import default_model_path
 
     with open(Path(home) / "llama_server.log", "wb") as log:
         proc, url, startup = start_llama_server(str(default_model_path()), log)
         try:
-            direct = server_rewrites(posts[:1], url, env)
-            with StatusProxy(url) as proxy_url:
-                proxied = server_rewrites(posts, proxy_url, env)
+            direct = server_rewrites(posts, url, env)
         finally:
             stop(proc)
-    return {"startup_seconds": round(startup, 2), "direct": direct, "via_proxy": proxied}
+    return {"startup_seconds": round(startup, 2), "direct": direct}
 
 
 def evaluate(quick: bool = False) -> dict[str, Any]:
@@ -296,7 +234,7 @@ def evaluate(quick: bool = False) -> dict[str, Any]:
                 "skipped": "llama-cpp-python's server is not installed: pip install '.[bench]'"
             }
         else:
-            server = llama_server(EXAMPLES[:2], env, home)
+            server = llama_server([ROOT / "examples" / "cloudsync_launch.txt"], env, home)
     return {
         "load_average": {"start": load_before, "end": load_average()},
         "stub": stub,
@@ -342,23 +280,23 @@ def tables(result: dict) -> list[Table]:
         ],
     )
     rows = [
-        [f"{kind}: {r['post']}", r["seconds"], r["exit"], f"{r['passed']}/{r['variants']}"]
-        for kind in ("direct", "via_proxy")
-        for r in server.get(kind, {}).get("rows", [])
+        [r["post"], r["seconds"], r["exit"], f"{r['passed']}/{r['variants']}"]
+        for r in server.get("direct", {}).get("rows", [])
     ]
     if "skipped" in server:
         a.notes.append(f"llama-cpp-python server: not measured ({server['skipped']})")
         return [a]
-    d, p = server["direct"], server["via_proxy"]
+    d = server["direct"]
     b = Table(
         "Scale: draft rewrite against llama-cpp-python's server (embedded model, loopback)",
-        ["run: post", "wall s", "exit", "variants passed"],
+        ["post", "wall s", "exit", "variants passed"],
         rows,
         [
-            f"server start {server['startup_seconds']} s; direct: {d['failed_runs']} of "
-            f"{len(d['rows'])} runs failed (exit 3: the server answers json_schema with HTTP 500)",
-            f"via_proxy (500 -> 400, so draft falls back to json_object): median "
-            f"{p['median_seconds']:.1f} s per post, variants passing {pct(p['passed_share'])}",
+            f"server start {server['startup_seconds']} s; {d['failed_runs']} of "
+            f"{len(d['rows'])} runs failed; median {d['median_seconds']:.1f} s per post, "
+            f"variants passing {pct(d['passed_share'])}",
+            "the server answers json_schema with HTTP 500: draft falls back to json_object "
+            "(schema in the prompt, no grammar), so expect lower quality than in-process",
         ],
     )
     return [a, b]

@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DEFAULT_SENTENCE = "What would you change about it?"
+STATEMENT = "The {name} comes from the stub server."  # for a string whose pattern wants no "?"
 NOT_JSON = "Sure! Here is the post you asked for: {not json"
 MAX_BODY = 1 << 20  # bytes: bigger requests are refused, so a bad client cannot exhaust memory
 MAX_REQUESTS_PER_CONNECTION = 1000
@@ -85,37 +86,46 @@ def error_reply(
 
 
 def sample_for_schema(
-    schema: dict[str, Any], root: dict[str, Any] | None = None, depth: int = 0
+    schema: dict[str, Any], root: dict[str, Any] | None = None, depth: int = 0, name: str = ""
 ) -> Any:
-    """A minimal value valid for a JSON schema: every property filled, arrays at minItems."""
+    """A minimal value valid for a JSON schema: every property filled, arrays at minItems.
+
+    A string is DEFAULT_SENTENCE, a question, unless its pattern says how it must end: a
+    pattern ending in `?$` still gets the question, any other a statement ending in "." that
+    names its property, so that parts joined into one post (news, then question) differ.
+    """
     root = schema if root is None else root
     if depth > MAX_SCHEMA_DEPTH:
         return None
     if "$ref" in schema:
-        return sample_for_schema(_resolve_ref(root, schema["$ref"]), root, depth + 1)
+        return sample_for_schema(_resolve_ref(root, schema["$ref"]), root, depth + 1, name)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return schema["enum"][0]
     for key in ("anyOf", "oneOf", "allOf"):
         if schema.get(key):
-            return sample_for_schema(schema[key][0], root, depth + 1)
+            return sample_for_schema(schema[key][0], root, depth + 1, name)
     kind = schema.get("type", "object" if "properties" in schema else "string")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props = schema.get("properties", {})
-        return {name: sample_for_schema(sub, root, depth + 1) for name, sub in props.items()}
+        return {key: sample_for_schema(sub, root, depth + 1, key) for key, sub in props.items()}
     if kind == "array":
         item = schema.get("items", {"type": "string"})
-        return [sample_for_schema(item, root, depth + 1) for _ in range(schema.get("minItems", 0))]
+        count = schema.get("minItems", 0)
+        return [sample_for_schema(item, root, depth + 1, name) for _ in range(count)]
     if kind in ("integer", "number"):
         return schema.get("minimum", 0)
     if kind == "boolean":
         return False
     if kind == "null":
         return None
-    return DEFAULT_SENTENCE
+    pattern = schema.get("pattern")
+    if not isinstance(pattern, str) or pattern.endswith("?$"):  # `?$` or `\?$`
+        return DEFAULT_SENTENCE
+    return STATEMENT.format(name=name.replace("_", " ").strip() or "answer")
 
 
 def _resolve_ref(root: dict[str, Any], ref: str) -> dict[str, Any]:
@@ -126,14 +136,44 @@ def _resolve_ref(root: dict[str, Any], ref: str) -> dict[str, Any]:
 
 
 def default_responder(body: dict[str, Any]) -> str:
-    """JSON valid for the requested schema when there is one, else a short plain sentence."""
+    """JSON valid for the requested schema when there is one (for json_object, the schema
+    beside it or else the one the client put into its messages), else a short plain sentence."""
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {}
         return json.dumps(sample_for_schema(schema))
     if fmt.get("type") == "json_object":
-        return json.dumps({"text": DEFAULT_SENTENCE})
+        schema = fmt.get("schema")  # llama-cpp-python's server takes one here
+        if not isinstance(schema, dict):
+            schema = schema_in_messages(body.get("messages") or [])
+        return json.dumps(
+            {"text": DEFAULT_SENTENCE} if schema is None else sample_for_schema(schema)
+        )
     return DEFAULT_SENTENCE
+
+
+def schema_in_messages(messages: list[Any]) -> dict[str, Any] | None:
+    """The JSON schema a client without json_schema support put into its messages, if any:
+    the first JSON object after the words "JSON schema" (draft's json_object fallback writes
+    "It must match this JSON schema:" and the schema into the system message)."""
+    decoder = json.JSONDecoder()
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}]
+            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        if not isinstance(content, str):
+            continue
+        at = content.lower().find("json schema")
+        start = content.find("{", at) if at >= 0 else -1
+        if start < 0:
+            continue
+        try:
+            schema, _ = decoder.raw_decode(content, start)
+        except ValueError:
+            continue
+        if isinstance(schema, dict):
+            return schema
+    return None
 
 
 def completion(content: str, model: str) -> dict[str, Any]:

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.error
-import urllib.request
 
 import pytest
 
 from bench import __main__ as bench_main
 from bench import quality, report, scale, speed
-from bench.stub_server import StubServer
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer
 
 CLOUDSYNC = {
     "id": "b01",
@@ -102,12 +99,12 @@ def test_figures_per_playbook_and_both_pass():
 def test_draft_and_baseline_runs_with_a_fake_model():
     model = RecordingFakeModel(
         responses=answers(
-            {"text": "CloudSync Pro now syncs 50% faster. What would you sync first?"},
-            {
-                "question": "CloudSync Pro is 50% faster. What will you sync first?",
-                "options": ["Photos", "Work files", "Music"],
-            },
-        )  # fmt: skip
+            question_answer("CloudSync Pro now syncs 50% faster. What would you sync first?"),
+            poll_answer(
+                "CloudSync Pro is 50% faster. What will you sync first?",
+                ["Photos", "Work files", "Music"],
+            ),
+        )
     )
     [record] = quality.run_draft(model, [CLOUDSYNC])
     assert record["source"] == CLOUDSYNC["text"]
@@ -240,14 +237,3 @@ def test_scale_runner_against_the_stub(tmp_path):
     assert result["requests_per_file"] == first["requests"] / 3
 
 
-def test_status_proxy_turns_a_response_format_500_into_a_400():
-    script = [("status", 500, {}, "response_format: Input should be 'text' or 'json_object'")]
-    with StubServer(script=script) as url, scale.StatusProxy(url) as proxy_url:
-        request = urllib.request.Request(
-            f"{proxy_url}/chat/completions", data=b'{"model": "m"}', method="POST"
-        )
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=5)
-        assert refused.value.code == 400
-        with urllib.request.urlopen(request, timeout=5) as ok:  # the script is used up
-            assert json.loads(ok.read())["choices"]

@@ -13,11 +13,14 @@ from typer.testing import CliRunner
 
 import assistant.backends
 from cli import app
+from tests.fakes import question_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = str(ROOT / "examples" / "cloudsync_launch.txt")
 SHORT = "CloudSync Pro syncs 50% faster. What will you sync first?"
-QUESTION = json.dumps({"text": "CloudSync Pro is 50% faster now. What would you sync first?"})
+QUESTION = json.dumps(
+    question_answer("CloudSync Pro is 50% faster now. What would you sync first?")
+)
 
 runner = CliRunner()
 

@@ -19,15 +19,14 @@ from assistant.chat.warmup import warm
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
 from assistant.render.chat import PlainChatView
+from tests.fakes import poll_answer, question_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 POST = (ROOT / "examples" / "cloudsync_launch.txt").read_text(encoding="utf-8").strip()
 SHORT = "CloudSync Pro syncs 50% faster. What will you sync first?"
-QUESTION = {"text": "CloudSync Pro is 50% faster now. What would you sync first with it?"}
-POLL = {
-    "question": "CloudSync Pro is 50% faster. What will you sync first?",
-    "options": ["Photos", "Work files", "Music"],
-}
+QUESTION = question_answer("CloudSync Pro is 50% faster now. What would you sync first with it?")
+POLL_TEXT = "CloudSync Pro is 50% faster. What will you sync first?"
+POLL = poll_answer(POLL_TEXT, ["Photos", "Work files", "Music"])
 
 
 class ChatFake(FakeListChatModel):
@@ -340,7 +339,7 @@ def test_thank_needs_a_name_and_what_they_said(use_model, chat):
 
 
 def test_variants_shows_several_and_keeps_the_best(use_model, chat):
-    use_model(QUESTION, {"text": "CloudSync Pro got 50% faster. Which folder goes first?"})
+    use_model(QUESTION, question_answer("CloudSync Pro got 50% faster. Which folder goes first?"))
     session = chat()
     session.handle("/variants 2")
     session.handle("/question")
@@ -399,9 +398,7 @@ def test_save_writes_the_current_draft_atomically(use_model, chat, tmp_path):
     target = tmp_path / "out" / "post.txt"
     target.parent.mkdir()
     session.handle(f"/save {target}")
-    assert (
-        target.read_text(encoding="utf-8") == "\n".join([POLL["question"], *POLL["options"]]) + "\n"
-    )
+    assert target.read_text(encoding="utf-8") == "\n".join([POLL_TEXT, *POLL["options"]]) + "\n"
     assert [p.name for p in target.parent.iterdir()] == ["post.txt"]
     assert _turn(session, "/save") is True
     assert "error: /save FILE" in session.view.errors

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.stub_server import StubServer
+from tests.fakes import poll_answer, question_answer
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -20,10 +21,9 @@ DRAFT = Path(sys.executable).parent / "draft"
 SEED = "examples/cloudsync_launch.txt"
 PROMPT = "draft>"  # prompt_toolkit draws the trailing space as a cursor move
 QUESTION = "CloudSync Pro is 50% faster now. What would you sync first?"
-POLL = {
-    "question": "CloudSync Pro is 50% faster. What will you sync first?",
-    "options": ["Photos", "Work files", "Music"],
-}
+POLL = poll_answer(
+    "CloudSync Pro is 50% faster. What will you sync first?", ["Photos", "Work files", "Music"]
+)
 SHORTER = "50% faster sync: what goes first?"
 REPLY = "Hi Maya, yes: CloudSync Pro keeps working offline and syncs once you are back online."
 THREAD = "Maya: Does CloudSync Pro work offline?\nSam: Love the new speed!\n."
@@ -39,7 +39,7 @@ def responder(body: dict) -> str:
         properties = fmt["json_schema"]["schema"].get("properties", {})
         if "reply" in properties:
             return json.dumps({"reply": REPLY})
-        return json.dumps(POLL if "options" in properties else {"text": QUESTION})
+        return json.dumps(POLL if "options" in properties else question_answer(QUESTION))
     request = body["messages"][-1]["content"]
     if "shorter" in request:
         options = "\n".join(f"- {o}" for o in POLL["options"]) if "Photos" in request else ""

@@ -30,6 +30,7 @@ from assistant.outputs import write_atomic
 from assistant.playbooks import load_playbooks
 from bench.stub_server import Reply, error_reply
 from cli import app
+from tests.fakes import question_answer
 
 DRAFT = str(Path(sys.executable).with_name("draft"))
 KEY = "sk-test-SECRET-123"
@@ -45,7 +46,7 @@ runner = CliRunner()
 def answer_for(body: dict) -> str:
     """A passing question about whichever post the request is about."""
     prompt = body["messages"][-1]["content"]
-    return json.dumps({"text": BAKERY if "Bakery" in prompt else QUESTION})
+    return json.dumps(question_answer(BAKERY if "Bakery" in prompt else QUESTION))
 
 
 @pytest.fixture(autouse=True)
@@ -209,9 +210,9 @@ def test_invalid_json_forever_is_bounded_and_one_line(stub, settings_file, post)
     "wrong",
     [
         json.dumps({"txt": QUESTION}),  # a key the schema does not have
-        json.dumps({"text": 42}),  # the wrong type
-        json.dumps({"text": ""}),  # too short
-        json.dumps({"question": QUESTION, "options": []}),  # another playbook's shape
+        json.dumps({**question_answer(QUESTION), "question": 42}),  # the wrong type
+        json.dumps({**question_answer(QUESTION), "question": ""}),  # too short
+        json.dumps({"text": QUESTION}),  # another playbook's shape (the acknowledgement's)
     ],
 )
 def test_schema_violations_are_regenerated_boundedly(stub, settings_file, post, wrong):
@@ -227,7 +228,8 @@ def test_schema_violations_are_regenerated_boundedly(stub, settings_file, post, 
 
 
 def test_json_in_prose_or_a_fence_is_repaired_without_asking_again(stub, settings_file, post):
-    fenced = f'Sure! Here it is:\n```json\n{{"text": "{QUESTION}"}}\n```\nHope that helps.'
+    answer = json.dumps(question_answer(QUESTION))
+    fenced = f"Sure! Here it is:\n```json\n{answer}\n```\nHope that helps."
     stub.reset(responder=lambda body: fenced)
     result = rewrite(stub.url, post, "--json")
     assert result.exit_code == 0, result.stderr

@@ -12,10 +12,10 @@ import assistant.backends
 from assistant.config import load_settings
 from assistant.errors import ConfigError
 from cli import app
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, question_answer
 
 POST = "CloudSync Pro is out: sync is 50% faster. What will you sync first?"
-QUESTION = {"text": "CloudSync Pro syncs 50% faster. What will you sync first?"}
+QUESTION = question_answer("CloudSync Pro syncs 50% faster. What will you sync first?")
 
 runner = CliRunner()
 

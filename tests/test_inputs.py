@@ -26,13 +26,13 @@ from assistant.errors import InputError
 from assistant.inputs import POST_LIMIT, THREAD_LIMIT, decode_text, read_input, strip_control
 from assistant.threads import read_thread
 from cli import app
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer
 
 DRAFT = str(Path(sys.executable).with_name("draft"))
 POST = "CloudSync Pro is out: sync is 50% faster. What will you sync first?"
 THREAD = "Priya: When does offline mode ship? I sync on the train.\nOmar: Love the new app!\n"
-QUESTION = {"text": "CloudSync Pro syncs 50% faster. What will you sync first?"}
-POLL = {"question": "CloudSync Pro syncs 50% faster. What first?", "options": ["Photos", "Work"]}
+QUESTION = question_answer("CloudSync Pro syncs 50% faster. What will you sync first?")
+POLL = poll_answer("CloudSync Pro syncs 50% faster. What first?", ["Photos", "Work"])
 REPLY = {"reply": "Thanks for asking, Priya! Offline mode is on the way. Where do you sync most?"}
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
 # Whatever a terminal could act on: CSI, OSC (title) with BEL and ST, a bare ESC, BEL, C1 CSI.
@@ -314,11 +314,14 @@ def test_escapes_in_a_file_name_are_not_echoed(fake, tmp_path):
     assert "== " + str(tmp_path / "post.txt") in result.stdout
 
 
-HOSTILE_ANSWER = f"CloudSync Pro syncs 50% faster.{ESCAPES} What will you sync\x7f first?\x1b[0m"
+HOSTILE_ANSWER = {  # escapes in both parts of the post
+    "news": f"CloudSync Pro syncs 50% faster.{ESCAPES}",
+    "question": "What will you sync\x7f first?\x1b[0m",
+}
 
 
 def test_escapes_from_the_model_never_reach_the_terminal_or_the_file(monkeypatch, tmp_path):
-    model = RecordingFakeModel(responses=answers({"text": HOSTILE_ANSWER}) * 10)
+    model = RecordingFakeModel(responses=answers(HOSTILE_ANSWER) * 10)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
     post = _good(tmp_path, "post.txt", POST)
     out = tmp_path / "out.txt"
@@ -333,10 +336,9 @@ def test_escapes_from_the_model_never_reach_the_terminal_or_the_file(monkeypatch
 
 
 def test_escapes_from_the_model_in_poll_options_are_stripped(monkeypatch, tmp_path):
-    poll = {
-        "question": "CloudSync Pro syncs 50% faster. What first?",
-        "options": ["\x1b[2JPhotos\x1b]0;x\x07", "Work files"],
-    }
+    poll = poll_answer(
+        "CloudSync Pro syncs 50% faster. What first?", ["\x1b[2JPhotos\x1b]0;x\x07", "Work files"]
+    )
     model = RecordingFakeModel(responses=answers(poll) * 10)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
     result = invoke("rewrite", _good(tmp_path, "post.txt", POST), "-p", "poll", "--json")
@@ -356,7 +358,10 @@ def test_escapes_from_the_model_in_replies_never_reach_the_terminal(monkeypatch,
 
 
 def test_a_lone_surrogate_from_the_model_does_not_crash_the_output(monkeypatch, tmp_path):
-    answer = '{"text": "CloudSync Pro syncs 50% faster. What will you sync first? \\ud83d"}'
+    answer = (
+        '{"news": "CloudSync Pro syncs 50% faster.", '
+        '"question": "What will you sync first? \\ud83d"}'
+    )
     model = RecordingFakeModel(responses=[answer] * 10)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
     post = _good(tmp_path, "post.txt", POST)

@@ -169,6 +169,31 @@ def test_json_schema_falls_back_to_json_object_once_and_remembers(stub, policy, 
     assert waits == []  # a fallback is not a retry
 
 
+def test_llama_cpp_servers_500_on_json_schema_falls_back_without_retrying(stub, policy, waits):
+    """llama-cpp-python's server answers json_schema with HTTP 500, not 400."""
+
+    def llama_cpp_server(body):
+        if body.get("response_format", {}).get("type") == "json_schema":
+            return error_reply(
+                500,
+                "1 validation error: response_format.type: Input should be 'text' or 'json_object'",
+            )
+        return json.dumps({"question": "Which one?", "options": ["a", "b"]})
+
+    stub.reset(responder=llama_cpp_server)
+    answer = make_model(stub.url, policy).invoke("post", response_format=JSON_SCHEMA)
+    assert json.loads(answer.content)["options"] == ["a", "b"]
+    kinds = [r.body["response_format"]["type"] for r in stub.chat_requests]
+    assert kinds == ["json_schema", "json_object"]
+    assert waits == []
+
+
+def test_other_500_is_still_retried(stub, policy, waits):
+    stub.reset(script=[("status", 500, {}, "CUDA out of memory")])
+    assert make_model(stub.url, policy).invoke("hi", response_format=JSON_SCHEMA).content
+    assert len(waits) == 1
+
+
 def test_other_400_is_neither_retried_nor_a_fallback(stub, policy):
     stub.reset(script=[("status", 400, {}, "messages must not be empty")])
     with pytest.raises(ModelError, match="HTTP 400: messages must not be empty$"):

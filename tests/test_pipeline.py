@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assistant.config import Brand
 from assistant.pipeline import rewrite
 from assistant.platforms import get_platform
 from assistant.playbooks import load_playbooks
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer
 
 POST = (
     "We're thrilled to announce CloudSync Pro! 50% faster. Buy now with code LAUNCH20. "
@@ -36,9 +38,9 @@ def run(model, books, names, **kw):
 def test_picks_first_passing_candidate_and_stops_early(books):
     model = RecordingFakeModel(
         responses=answers(
-            {"text": "CloudSync Pro is here! Buy now, limited time!!! #cloud #sale #tech"},
-            {"text": "CloudSync Pro now syncs 50% faster. What would you sync first?"},
-            {"text": "never used"},
+            question_answer("CloudSync Pro is here! Buy now, limited time!!! #cloud #sale #tech"),
+            question_answer("CloudSync Pro now syncs 50% faster. What would you sync first?"),
+            question_answer("never used"),
         )
     )
     result = run(model, books, ["question"])
@@ -50,7 +52,7 @@ def test_picks_first_passing_candidate_and_stops_early(books):
 
 
 def test_invented_discount_fails_fact_check(books):
-    bad = {"text": "Is CloudSync Pro really 70% faster for what you sync?"}
+    bad = question_answer("Is CloudSync Pro really 70% faster for what you sync?")
     model = RecordingFakeModel(responses=answers(*[bad] * 20))
     [variant] = run(model, books, ["question"]).variants
     assert not variant.passed
@@ -58,7 +60,9 @@ def test_invented_discount_fails_fact_check(books):
 
 
 def test_never_passes_off_a_failing_variant(books):
-    model = RecordingFakeModel(responses=answers(*[{"text": "Buy CloudSync Pro now!!!"}] * 20))
+    model = RecordingFakeModel(
+        responses=answers(*[question_answer("Buy CloudSync Pro now!!!")] * 20)
+    )
     result = run(model, books, ["question"])
     [variant] = result.variants
     assert not variant.passed
@@ -69,8 +73,8 @@ def test_never_passes_off_a_failing_variant(books):
 
 
 def test_revision_prompt_carries_the_findings(books):
-    responses = [{"text": "Buy CloudSync Pro now!!! Limited time!"}] * 6
-    responses += [{"text": "CloudSync Pro got 50% faster. What will you sync first?"}]
+    responses = [question_answer("Buy CloudSync Pro now!!! Limited time!")] * 6
+    responses += [question_answer("CloudSync Pro got 50% faster. What will you sync first?")]
     model = RecordingFakeModel(responses=answers(*responses))
     [variant] = run(model, books, ["question"]).variants
     assert variant.passed and variant.revised
@@ -81,7 +85,7 @@ def test_revision_prompt_carries_the_findings(books):
 
 def test_mechanical_repair_is_recorded(books):
     text = "CloudSync Pro is 50% faster. What will you sync first? Buy now!"
-    model = RecordingFakeModel(responses=answers(*[{"text": text}] * 20))
+    model = RecordingFakeModel(responses=answers(*[question_answer(text)] * 20))
     [variant] = run(model, books, ["question"]).variants
     assert variant.passed
     assert variant.text == "CloudSync Pro is 50% faster. What will you sync first?"
@@ -89,14 +93,13 @@ def test_mechanical_repair_is_recorded(books):
 
 
 def test_poll_options_are_checked(books):
-    too_long = {
-        "question": "CloudSync Pro is 50% faster. What will you sync?",
-        "options": ["Photos from my phone camera", "Work"],
-    }
-    good = {
-        "question": "CloudSync Pro is 50% faster. What will you sync first?",
-        "options": ["Photos", "Work files", "Music", "Everything"],
-    }
+    too_long = poll_answer(
+        "CloudSync Pro is 50% faster. What will you sync?", ["Photos from my phone camera", "Work"]
+    )
+    good = poll_answer(
+        "CloudSync Pro is 50% faster. What will you sync first?",
+        ["Photos", "Work files", "Music", "Everything"],
+    )
     model = RecordingFakeModel(responses=answers(too_long, good))
     [variant] = run(model, books, ["poll"]).variants
     assert variant.passed
@@ -115,7 +118,9 @@ def test_acknowledgement_must_name_the_people_given(books):
 
 
 def test_copying_a_few_shot_example_name_is_rejected(books):
-    copied = {"text": "Green Paws Shelter says CloudSync Pro is 50% faster. What do you think?"}
+    copied = question_answer(
+        "Green Paws Shelter says CloudSync Pro is 50% faster. What do you think?"
+    )
     model = RecordingFakeModel(responses=answers(*[copied] * 20))
     [variant] = run(model, books, ["question"]).variants
     assert not variant.passed
@@ -124,7 +129,7 @@ def test_copying_a_few_shot_example_name_is_rejected(books):
 
 def test_prompt_sees_the_brief_not_the_hard_sell(books):
     model = RecordingFakeModel(
-        responses=answers({"text": "CloudSync Pro is 50% faster. What will you sync first?"})
+        responses=answers(question_answer("CloudSync Pro is 50% faster. What will you sync first?"))
     )
     run(model, books, ["question"])
     last_user = model.calls[0]["messages"][-1].content
@@ -134,7 +139,7 @@ def test_prompt_sees_the_brief_not_the_hard_sell(books):
 
 def test_json_output_shape(books):
     model = RecordingFakeModel(
-        responses=answers({"text": "CloudSync Pro is 50% faster. What will you sync first?"})
+        responses=answers(question_answer("CloudSync Pro is 50% faster. What will you sync first?"))
     )
     data = run(model, books, ["question"]).to_dict()
     assert set(data) >= {"source", "platform", "model", "variants"}
@@ -148,7 +153,7 @@ def test_broken_json_is_regenerated(books):
         responses=[
             "not json at all",
             '{"wrong": 1}',
-            '{"text": "CloudSync Pro is 50% faster. What will you sync first?"}',
+            json.dumps(question_answer("CloudSync Pro is 50% faster. What will you sync first?")),
         ]
     )
     [variant] = run(model, books, ["question"]).variants
@@ -156,10 +161,10 @@ def test_broken_json_is_regenerated(books):
 
 
 def test_poll_option_cut_at_the_cap_is_rejected(books):
-    cut = {
-        "question": "CloudSync Pro is 50% faster. What will you sync first?",
-        "options": ["A review of how CloudSync", "Photos"],
-    }
+    cut = poll_answer(
+        "CloudSync Pro is 50% faster. What will you sync first?",
+        ["A review of how CloudSync", "Photos"],
+    )
     model = RecordingFakeModel(responses=answers(*[cut] * 20))
     [variant] = run(model, books, ["poll"]).variants
     assert not variant.passed
@@ -167,10 +172,10 @@ def test_poll_option_cut_at_the_cap_is_rejected(books):
 
 
 def test_cut_off_option_is_dropped_when_two_remain(books):
-    cut = {
-        "question": "CloudSync Pro is 50% faster. What will you sync first?",
-        "options": ["Photos", "A review of how CloudSync", "Work files"],
-    }
+    cut = poll_answer(
+        "CloudSync Pro is 50% faster. What will you sync first?",
+        ["Photos", "A review of how CloudSync", "Work files"],
+    )
     model = RecordingFakeModel(responses=answers(*[cut] * 20))
     [variant] = run(model, books, ["poll"]).variants
     assert variant.passed

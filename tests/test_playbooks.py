@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import PlaybookError
+from assistant.forms import OPTION_CAP, assemble
 from assistant.playbooks import load_playbooks, select
 from assistant.prompts import render, render_string
+
+
+def _conforms(value, schema: dict) -> bool:
+    """Enough of JSON schema for the built-in playbooks: types, required, sizes, patterns."""
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return isinstance(value, dict) and all(
+            k in value and _conforms(value[k], props.get(k, {})) for k in schema["required"]
+        )
+    if kind == "array":
+        sized = schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value))
+        return sized and all(_conforms(v, schema.get("items", {})) for v in value)
+    if kind == "string":
+        sized = schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value))
+        return sized and re.search(schema.get("pattern", ""), value) is not None
+    return True
 
 
 def test_builtins_load_with_valid_schemas():
     books = load_playbooks()
     assert {"question", "poll", "acknowledgement"} <= set(books)
-    poll = books["poll"].schema_["properties"]["options"]
-    assert poll["minItems"] == 2 and poll["maxItems"] == 4
-    assert poll["items"]["maxLength"] == 25  # X polls cap options at 25 characters
+    question = books["question"].schema_
+    assert question["required"] == ["news", "question"]  # the schema makes the model ask
+    assert question["properties"]["news"]["pattern"].endswith("[.]$")
+    assert question["properties"]["question"]["pattern"].endswith("\\?$")
+    poll = books["poll"].schema_
+    assert poll["required"] == ["news", "question", "options"]
+    assert poll["properties"]["question"]["pattern"].endswith("\\?$")
+    options = poll["properties"]["options"]
+    assert options["minItems"] == 2 and options["maxItems"] == 4
+    items = re.compile(options["items"]["pattern"])  # one to four words, no sentences
+    assert items.search("Not a latte fan") and not items.search("Photos from my phone camera")
+    assert OPTION_CAP == 25  # X polls cap options at 25 characters: forms.check enforces it
+    for book in books.values():  # every few-shot example is valid for its own schema
+        for example in book.examples:
+            assert _conforms(example.output, book.schema_), (book.name, example.output)
+            draft = assemble(book.form, example.output)
+            assert draft.text.endswith("?") and all(len(o) <= OPTION_CAP for o in draft.options)
     assert books["acknowledgement"].needs == ["thanks"]
 
 

@@ -9,14 +9,13 @@ from typer.testing import CliRunner
 
 import assistant.backends
 from cli import app
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer
 
 POST = "We're thrilled to announce CloudSync Pro! 50% faster. Buy now!!! #cloud #sale #tech"
-QUESTION = {"text": "CloudSync Pro is 50% faster. What will you sync first?"}
-POLL = {
-    "question": "CloudSync Pro is 50% faster. What will you sync first?",
-    "options": ["Photos", "Work files", "Music"],
-}
+QUESTION = question_answer("CloudSync Pro is 50% faster. What will you sync first?")
+POLL = poll_answer(
+    "CloudSync Pro is 50% faster. What will you sync first?", ["Photos", "Work files", "Music"]
+)
 
 runner = CliRunner()
 
@@ -53,7 +52,7 @@ def test_plain_output_when_not_a_tty(fake, post):
 
 
 def test_failing_variants_exit_1_and_say_so(monkeypatch, post):
-    model = RecordingFakeModel(responses=answers({"text": "Buy CloudSync Pro now!!!"}) * 40)
+    model = RecordingFakeModel(responses=answers(question_answer("Buy CloudSync Pro now!!!")) * 40)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
     result = runner.invoke(app, ["rewrite", str(post), "-p", "question"])
     assert result.exit_code == 1

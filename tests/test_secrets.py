@@ -22,7 +22,7 @@ from assistant.errors import DraftError, PlaybookError
 from assistant.prompts import render_string
 from bench.stub_server import default_responder, error_reply
 from cli import app
-from tests.fakes import RecordingFakeModel, answers
+from tests.fakes import RecordingFakeModel, answers, question_answer
 
 KEY = "sk-test-SECRET-123"
 LEAKS = (KEY, "SECRET-123", "sk-test-SECRET")  # the key, or enough of it to matter
@@ -39,8 +39,10 @@ def stub_answer(body: dict) -> str:
         return json.dumps(
             {"reply": "Thanks, Priya! Offline mode is on the way. Where do you sync?"}
         )
-    if "text" in schema.get("properties", {}):
+    if "text" in schema.get("properties", {}):  # the acknowledgement playbook
         return json.dumps({"text": QUESTION})
+    if schema.get("required") == ["news", "question"]:  # the question playbook
+        return json.dumps(question_answer(QUESTION))
     return default_responder(body)  # the judge: a minimal valid answer to its schema
 
 
@@ -241,7 +243,7 @@ def evil_playbook(folder: Path, *, system: str = "Hi", prompt: str = "question.j
 
 @pytest.fixture
 def fake(monkeypatch):
-    model = RecordingFakeModel(responses=answers({"text": QUESTION}) * 20)
+    model = RecordingFakeModel(responses=answers(question_answer(QUESTION)) * 20)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: model)
     return model
 
@@ -289,7 +291,11 @@ def test_a_post_that_looks_like_a_template_reaches_the_model_as_text(fake, files
     assert "49" not in prompt and "xxx" not in prompt and os.environ["HOME"] not in prompt
 
 
-def test_names_and_brand_settings_that_look_like_templates_are_text(fake, files, isolated_dirs):
+def test_names_and_brand_settings_that_look_like_templates_are_text(
+    monkeypatch, files, isolated_dirs
+):
+    fake = RecordingFakeModel(responses=answers({"text": QUESTION}) * 20)  # the thanks' shape
+    monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: fake)
     (isolated_dirs[0] / "config.toml").write_text(
         '[brand]\nname = "{{ 7*7 }} Corp"\nvoice = "{% raw %}calm{% endraw %} $USER"\n', "utf-8"
     )

@@ -183,15 +183,11 @@ class DraftChatOpenAI(ChatOpenAI):
         return messages, kwargs
 
     def _fall_back(self, error: ModelError, kwargs: dict[str, Any]) -> bool:
-        """Switch to json_object for good if `error` is a 400 refusing json_schema.
+        """Switch to json_object for good if `error` is a 400 (or llama-cpp-python's 500) refusing json_schema.
 
         Not conditional on the flag: a concurrent call may have switched it already.
         """
-        cause = error.__cause__
-        if _schema_of(kwargs) is None or not isinstance(cause, openai.BadRequestError):
-            return False
-        text = f"{cause.message} {cause.body}".lower()
-        if "response_format" not in text and "json_schema" not in text:
+        if _schema_of(kwargs) is None or not retry.refuses_format(error.__cause__):
             return False
         self._json_object_only = True
         return True
@@ -206,7 +202,9 @@ def as_json_object(
         "Reply with one JSON object and nothing else. It must match this JSON schema:\n"
         + json.dumps(schema, ensure_ascii=False)
     )
-    kw = {**kwargs, "response_format": {"type": "json_object"}}
+    # "schema" beside json_object is llama-cpp-python's server's way to still get a grammar;
+    # other servers ignore it.
+    kw = {**kwargs, "response_format": {"type": "json_object", "schema": schema}}
     first = messages[0] if messages else None
     if isinstance(first, SystemMessage) and isinstance(first.content, str):
         return [SystemMessage(content=f"{first.content}\n\n{note}"), *messages[1:]], kw

@@ -77,7 +77,18 @@ def is_transient(error: BaseException) -> bool:
         return getattr(error, "code", None) != "insufficient_quota"
     if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
         return True
-    return isinstance(error, openai.APIStatusError) and error.status_code >= 500
+    if isinstance(error, openai.APIStatusError) and error.status_code >= 500:
+        return not refuses_format(error)
+    return False
+
+
+def refuses_format(error: BaseException) -> bool:
+    """The server rejects `response_format` itself: a 400, or the 500 that llama-cpp-python's
+    server answers for json_schema. Retrying cannot help; falling back to json_object can."""
+    if not isinstance(error, openai.APIStatusError) or error.status_code not in (400, 500):
+        return False
+    text = f"{error.message} {error.body}".lower()
+    return "response_format" in text or "json_schema" in text
 
 
 def retry_after(error: BaseException | None) -> float | None:
