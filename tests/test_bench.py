@@ -235,5 +235,3 @@ def test_scale_runner_against_the_stub(tmp_path):
     assert first["variants"] == 6 and first["requests"] == second["requests"] > 0
     assert second["max_in_flight"] >= first["max_in_flight"] >= 1
     assert result["requests_per_file"] == first["requests"] / 3
-
-
