@@ -184,14 +184,15 @@ def _generate(
     seed: int,
     enough: int,
 ) -> list[Candidate]:
-    """Sample up to `n` candidates. In-process models go one at a time and stop once `enough`
-    pass (each extra sample costs real seconds); servers get all `n` at once."""
+    """Sample up to `n` candidates, each followed by its mechanical repair when it fails.
+    In-process models go one at a time and stop once `enough` pass (each extra sample costs
+    real seconds); servers get all `n` at once."""
     kwargs = dict(temperature=book.temperature, max_tokens=book.max_tokens, **book.options)
     if ctx.concurrency > 1:
         samples = llm.sample_json(
             model, messages, book.schema_, n=n, seed=seed, concurrency=ctx.concurrency, **kwargs
         )
-        return [evaluate(book, assemble(book.form, s.data), ctx, s.seed) for s in samples]
+        return [c for s in samples for c in _scored(book, s, ctx)]
     out: list[Candidate] = []
     for i in range(n):
         try:
@@ -200,10 +201,17 @@ def _generate(
             if i == n - 1 and not out:
                 raise
             continue
-        out.append(evaluate(book, assemble(book.form, sample.data), ctx, sample.seed))
+        out += _scored(book, sample, ctx)
         if sum(c.passed for c in out) >= enough:
             break
     return out
+
+
+def _scored(book: Playbook, sample: llm.Sample, ctx: Context) -> list[Candidate]:
+    """The sample as a candidate, plus its repaired version when it fails and repair helps."""
+    candidate = evaluate(book, assemble(book.form, sample.data), ctx, sample.seed)
+    fixed = None if candidate.passed else repair(book, candidate, ctx)
+    return [candidate, fixed] if fixed else [candidate]
 
 
 def _revise(model, book: Playbook, best: Candidate, ctx: Context, seed: int) -> list[Candidate]:
@@ -280,18 +288,12 @@ def run_playbook(
         seed=seed,
         enough=max(book.enough, variants),
     )
-    produced = len(pool)
-    if sum(c.passed for c in pool) < variants:
-        repaired = [r for c in pool if not c.passed and (r := repair(book, c, ctx))]
-        pool += repaired
     if sum(c.passed for c in pool) < variants:
         if progress:
             progress(f"{book.name}: revising with the critique's findings")
         best = max(pool, key=lambda c: c.rank)
-        revised = _revise(model, book, best, ctx, seed)
-        produced += len(revised)
-        pool += revised
-        pool += [r for c in revised if not c.passed and (r := repair(book, c, ctx))]
+        pool += _revise(model, book, best, ctx, seed)
+    produced = sum(not c.repairs for c in pool)  # samples from the model, not repaired copies
     chosen = _distinct(sorted(pool, key=lambda c: c.rank, reverse=True), variants)
     return [
         Variant(

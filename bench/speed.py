@@ -54,6 +54,7 @@ def clean_env(home: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["DRAFT_CONFIG_DIR"] = os.path.join(home, "config")
     env["DRAFT_DATA_DIR"] = os.path.join(home, "data")
+    env["DRAFT_CACHE_DIR"] = os.path.join(home, "cache")  # the first rewrite fills it
     return env
 
 

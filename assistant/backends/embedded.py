@@ -116,6 +116,7 @@ class ChatLlamaCpp(BaseChatModel):
 
     model_config = ConfigDict(protected_namespaces=())
     _llama: Any = PrivateAttr(default=None)
+    _prompt_cache: Any = PrivateAttr(default=None)
 
     @property
     def _llm_type(self) -> str:
@@ -130,6 +131,16 @@ class ChatLlamaCpp(BaseChatModel):
         if self._llama is None:
             self._llama = _load(Path(self.model_path), self.n_ctx)
         return self._llama
+
+    def _prepare_prompt(self, messages: list[dict]) -> None:
+        """Load the prompt's fixed part from the disk cache (backends/prompt_cache.py)."""
+        if os.environ.get("DRAFT_PROMPT_CACHE", "1") == "0":
+            return
+        if self._prompt_cache is None:
+            from .prompt_cache import PromptCache
+
+            self._prompt_cache = PromptCache(self.llama, Path(self.model_path))
+        self._prompt_cache.prepare(messages)
 
     def _params(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         params = {
@@ -160,6 +171,8 @@ class ChatLlamaCpp(BaseChatModel):
         llama = self.llama
         with CALL_LOCK:
             started = time.perf_counter()
+            if params["response_format"]:  # playbooks and replies; chat turns keep growing
+                self._prepare_prompt(params["messages"])
             out = llama.create_chat_completion(**params)
             GenerationStats.seconds += time.perf_counter() - started
         usage = out.get("usage") or {}
