@@ -135,6 +135,9 @@ def check(
         problems.append("does not mention the product or the news")
     if _repeats(draft.full_text):
         problems.append("repeats itself")
+    cut = cut_sentence(text)
+    if cut:  # a length cap in the schema ended the sentence for the model
+        problems.append(f"a sentence looks cut off: {cut!r}")
     copied = sorted(borrowed & content_words(draft.full_text))
     if copied:  # a small model happily reuses the few-shot examples' names
         problems.append(f"copies a name from the playbook's examples: {copied[0]!r}")
@@ -143,6 +146,65 @@ def check(
     if form == "acknowledgement":
         problems += _thanks_problems(text, thanks or [])
     return problems
+
+
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "our",
+        "your",
+        "their",
+        "this",
+        "that",
+        "if",
+        "as",
+        "than",
+        "so",
+        "has",
+        "have",
+        "had",
+        "will",
+        "can",
+        "into",
+        "about",
+    ]
+)
+
+
+def cut_sentence(text: str) -> str:
+    """A statement that stops on a function word or a lone letter ("a new S.", "If it."),
+    which is what a schema's length cap leaves when it forces the full stop."""
+    for sentence in re.findall(r"[^.?!]+\.", text):
+        words = sentence.rstrip(". ").split()
+        if not words:
+            continue
+        last = words[-1]
+        if (
+            last.casefold() in _DANGLING
+            or (len(last) == 1 and last.isalpha() and last != "I")
+            or len(words) <= 1
+        ):
+            return sentence.strip()
+    return ""
 
 
 def borrowed_names(examples_text: str, source: str) -> set[str]:

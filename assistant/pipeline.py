@@ -171,6 +171,9 @@ def evaluate(book: Playbook, draft: Draft, ctx: Context, seed: int | None = None
         thanks=ctx.thanks,
         borrowed=ctx.borrowed(book),
     )
+    shouted = [f.match for f in report.findings if f.rule == "format.all-caps" and f.match]
+    if shouted:  # a warning for the lint, but a variant shown as final should not shout
+        problems.append(f"shouts in capitals: {shouted[0]!r}")
     return Candidate(draft=draft, report=report, problems=problems, seed=seed)
 
 
@@ -245,6 +248,15 @@ def repair(book: Playbook, cand: Candidate, ctx: Context) -> Candidate | None:
             dropped = len(sentences(text)) - len(kept)
             text = " ".join(kept)
             repairs.append(f"dropped {dropped} sentence(s) with hard-sell copy")
+    shouted = {f.match for f in cand.report.findings if f.rule == "format.all-caps" and f.match}
+    if shouted:
+        text = re.sub(
+            r"\b[A-Z]{2,}\b",
+            lambda m: m.group().lower() if m.group() in shouted else m.group(),
+            text,
+        )
+        text = re.sub(r"(^|[.?!]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+        repairs.append(f"lowercased shouted words: {', '.join(sorted(shouted))}")
     if _TRAILING_TAGS.search(text):
         text = _TRAILING_TAGS.sub("", text)
         repairs.append("removed trailing hashtags")

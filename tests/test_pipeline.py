@@ -92,6 +92,37 @@ def test_mechanical_repair_is_recorded(books):
     assert any("hard-sell" in r for r in variant.repairs)
 
 
+def test_shouted_words_are_lowercased_and_recorded(books):
+    text = "CloudSync Pro is 50% FASTER NOW. What will you sync first?"
+    model = RecordingFakeModel(responses=answers(*[question_answer(text)] * 20))
+    [variant] = run(model, books, ["question"]).variants
+    assert variant.passed
+    assert variant.text == "CloudSync Pro is 50% faster now. What will you sync first?"
+    assert any("lowercased shouted words" in r for r in variant.repairs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You can expect a new S. What do you think?",
+        "Tallyroo is a company that is. What do you think?",
+        "The festival is back with a new series on. Who is coming?",
+    ],
+)
+def test_a_sentence_cut_by_the_schema_fails(books, text):
+    model = RecordingFakeModel(responses=answers(*[question_answer(text)] * 20))
+    [variant] = run(model, books, ["question"]).variants
+    assert not variant.passed
+    assert any("looks cut off" in p for p in variant.problems)
+
+
+def test_whole_short_sentences_are_not_cut():
+    from assistant.forms import cut_sentence
+
+    assert cut_sentence("CloudSync Pro. 50% faster. What will you sync?") == ""
+    assert cut_sentence("We love it. FitPulse 3.0 is here. Who is it for?") == ""
+
+
 def test_poll_options_are_checked(books):
     too_long = poll_answer(
         "CloudSync Pro is 50% faster. What will you sync?", ["Photos from my phone camera", "Work"]
