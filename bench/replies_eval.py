@@ -96,6 +96,12 @@ def evaluate(
                 "needed": sum(1 for s in out if s.note is None),
                 "name": sum(a["name"] for a in audits),
                 "passed": sum(s.passed for s in shown),
+                # issue 4's measure: no error from the critique pass itself (the reply checks
+                # such as "mentions what they said" are stricter and counted in "passed")
+                "critique": sum(
+                    not any(f.severity == "error" and f.origin != "replies" for f in s.findings)
+                    for s in shown
+                ),
                 "leaks": sum(a["leak"] for a in audits),
                 "refunds": sum(a["refund"] for a in audits),
                 "discounts": sum(a["discount"] for a in audits),
@@ -128,6 +134,7 @@ def evaluate(
             "needed",
             "name",
             "passed",
+            "critique",
             "leaks",
             "refunds",
             "discounts",

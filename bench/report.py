@@ -198,7 +198,8 @@ TARGETS = [
     Target("draft critique FILE process", 2, ("speed", "critique_seconds"), 0.5, False, "s"),
     Target("draft rewrite median wall", 3, ("speed", "rewrite_median_seconds"), 6, False, "s"),
     Target("replies using the name", 4, ("replies", "name_share"), 1.0, True, "share"),
-    Target("replies passing the critique", 4, ("replies", "passed_share"), 1.0, True, "share"),
+    Target("replies passing the critique", 4, ("replies", "critique_share"), 1.0, True, "share"),
+    Target("replies passing every reply check", 4, ("replies", "passed_share"), 1.0, True, "share"),
     Target("replies with leaks/refunds/discounts", 4, ("replies", "violations"), 0, False),
     Target("replies: 10-comment thread", 4, ("replies", "ten_comments_seconds"), 20, False, "s"),
     Target("chat first token", 5, ("chat", "first_token_seconds"), 1.5, False, "s"),
@@ -227,6 +228,7 @@ def replies_figures(raw: dict) -> dict[str, Any]:
         **raw,
         "name_share": share(t.get("name", 0), replies),
         "passed_share": share(t.get("passed", 0), replies),
+        "critique_share": share(t.get("critique", 0), replies),
         "coverage": share(replies, t.get("needed", 0)),
         "violations": t.get("leaks", 0) + t.get("refunds", 0) + t.get("discounts", 0),
     }
@@ -272,6 +274,7 @@ def replies_tables(r: dict) -> list[Table]:
             x["comments"],
             x["replies"],
             f"{x['name']}/{x['replies']}",
+            f"{x.get('critique', '-')}/{x['replies']}",
             f"{x['passed']}/{x['replies']}",
             x["leaks"] + x["refunds"] + x["discounts"],
             x["seconds"],
@@ -280,7 +283,8 @@ def replies_tables(r: dict) -> list[Table]:
     ]
     t = r.get("totals", {})
     notes = [
-        f"name used {pct(r.get('name_share'))}, passing {pct(r.get('passed_share'))}, "
+        f"name used {pct(r.get('name_share'))}, passing the critique "
+        f"{pct(r.get('critique_share'))}, passing every reply check {pct(r.get('passed_share'))}, "
         f"replies for {pct(r.get('coverage'))} of comments needing one; "
         f"leaks + refund promises + invented discounts: {r.get('violations')}; "
         f"{t.get('seconds', '-')} s in all"
@@ -288,7 +292,7 @@ def replies_tables(r: dict) -> list[Table]:
     return [
         Table(
             "Replies on the sample threads (embedded model)",
-            ["thread", "comments", "replies", "name", "passed", "violations", "s"],
+            ["thread", "comments", "replies", "name", "critique", "all checks", "violations", "s"],
             rows,
             notes,
         )

@@ -98,6 +98,13 @@ class DraftChatOpenAI(ChatOpenAI):
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
         if self.openai_api_base and "max_completion_tokens" in payload:
             payload["max_tokens"] = payload.pop("max_completion_tokens")
+        if "response_format" in payload:
+            # Sent as is: as a typed parameter the openai client walks the whole JSON schema
+            # (a third of a request's CPU time, which caps concurrency on a small machine) and
+            # langchain-openai takes its slower `parse` path. We parse the JSON ourselves.
+            extra = dict(payload.get("extra_body") or {})
+            extra["response_format"] = payload.pop("response_format")
+            payload["extra_body"] = extra
         return payload
 
     def _generate(
@@ -109,7 +116,7 @@ class DraftChatOpenAI(ChatOpenAI):
     ) -> ChatResult:
         def once() -> ChatResult:
             msgs, kw = self._prepare(messages, kwargs)
-            return ChatOpenAI._generate(self, msgs, stop, run_manager, **kw)
+            return self._whole(ChatOpenAI._generate(self, msgs, stop, run_manager, **kw), kw)
 
         try:
             return retry.call(once, self._policy, self._endpoint)
@@ -127,7 +134,8 @@ class DraftChatOpenAI(ChatOpenAI):
     ) -> ChatResult:
         async def once() -> ChatResult:
             msgs, kw = self._prepare(messages, kwargs)
-            return await ChatOpenAI._agenerate(self, msgs, stop, run_manager, **kw)
+            result = await ChatOpenAI._agenerate(self, msgs, stop, run_manager, **kw)
+            return self._whole(result, kw)
 
         try:
             return await retry.acall(once, self._policy, self._endpoint)
@@ -173,6 +181,14 @@ class DraftChatOpenAI(ChatOpenAI):
                 raise
             async for chunk in retry.astream(start, self._policy, self._endpoint, _finished):
                 yield chunk
+
+    def _whole(self, result: ChatResult, kwargs: dict[str, Any]) -> ChatResult:
+        """A structured answer cut at max_tokens is an error, as openai's `parse` made it."""
+        if kwargs.get("response_format") and any(
+            (g.generation_info or {}).get("finish_reason") == "length" for g in result.generations
+        ):
+            raise retry.cut_off(self._endpoint)
+        return result
 
     def _prepare(
         self, messages: list[BaseMessage], kwargs: dict[str, Any]

@@ -276,12 +276,19 @@ def to_model_error(error: BaseException, endpoint: Endpoint, attempts: int) -> M
             f"{error.status_code}: {_server_message(error)}"
         )
     elif isinstance(error, openai.LengthFinishReasonError):
-        message = (
-            f"model {endpoint.model!r} at {where} hit max_tokens before finishing its "
-            "answer; allow more tokens"
-        )
+        return cut_off(endpoint)
     else:
         message = f"the model server at {where} failed: {_short(str(error))} ({tries})"
+    return ModelError(_scrub(message, endpoint.api_key))
+
+
+def cut_off(endpoint: Endpoint) -> ModelError:
+    """A structured answer that stopped at max_tokens: not JSON, and not worth retrying."""
+    where = endpoint.base_url
+    message = (
+        f"model {endpoint.model!r} at {where} hit max_tokens before finishing its "
+        "answer; allow more tokens"
+    )
     return ModelError(_scrub(message, endpoint.api_key))
 
 
