@@ -199,7 +199,6 @@ TARGETS = [
     Target("draft rewrite median wall", 3, ("speed", "rewrite_median_seconds"), 6, False, "s"),
     Target("replies using the name", 4, ("replies", "name_share"), 1.0, True, "share"),
     Target("replies passing the critique", 4, ("replies", "critique_share"), 1.0, True, "share"),
-    Target("replies passing every reply check", 4, ("replies", "passed_share"), 1.0, True, "share"),
     Target("replies with leaks/refunds/discounts", 4, ("replies", "violations"), 0, False),
     Target("replies: 10-comment thread", 4, ("replies", "ten_comments_seconds"), 20, False, "s"),
     Target("chat first token", 5, ("chat", "first_token_seconds"), 1.5, False, "s"),

