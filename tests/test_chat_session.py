@@ -591,12 +591,17 @@ def test_ctrl_c_reaches_the_main_thread_while_the_model_is_inside_c_code():
             closed.set()
 
     stream, got = Stream(slow_model()), []
+    # as in a terminal, even when the test runner was started in the background (SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        timer.start()
-        for chunk in stream:
-            got.append(chunk)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            timer.start()
+            for chunk in stream:
+                got.append(chunk)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 1.0  # not after the C call (about 2 s)
     assert got == ["Cloud"]
     stream.join(timeout=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,9 @@ def spawn(stub: StubServer):
         encoding="utf-8",
         timeout=30,
         dimensions=(50, 140),
+        # a terminal delivers Ctrl-C; a test runner started in the background ignores SIGINT,
+        # and the child would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     child.expect(PROMPT)
     return child
