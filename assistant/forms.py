@@ -92,7 +92,7 @@ class Draft:
         return "\n".join([self.text, *self.options]) if self.options else self.text
 
 
-TEXT_PARTS = ("text", "news", "question")  # joined in this order into the post
+TEXT_PARTS = ("text", "thanks", "news", "question")  # joined in this order into the post
 
 
 def assemble(form: str, data: dict) -> Draft:

@@ -53,6 +53,15 @@ def question_answer(text: str) -> dict[str, str]:
     return split_post(text)
 
 
+def thanks_answer(text: str) -> dict[str, str]:
+    """What the model answers the acknowledgement playbook: {"thanks", "news", "question"},
+    the thank-you being everything up to the first space, or first sentence end if any."""
+    first = _SENTENCE_END.search(text) or re.search(r"(?<=\S) (?=\S)", text)
+    thanks, rest = text[: first.start()], text[first.end() :]
+    parts = split_post(rest) if " " in rest else {"news": "", "question": rest}
+    return {"thanks": thanks, **parts}
+
+
 def poll_answer(text: str, options: list[str]) -> dict:
     """What the model answers the poll playbook for a post `text` with these options."""
     return {**split_post(text), "options": list(options)}

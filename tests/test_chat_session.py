@@ -19,7 +19,7 @@ from assistant.chat.warmup import warm
 from assistant.config import Settings
 from assistant.errors import InputError, ModelError
 from assistant.render.chat import PlainChatView
-from tests.fakes import poll_answer, question_answer
+from tests.fakes import poll_answer, question_answer, thanks_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 POST = (ROOT / "examples" / "cloudsync_launch.txt").read_text(encoding="utf-8").strip()
@@ -314,11 +314,12 @@ def test_question_and_poll_run_the_pipeline_on_the_original_post(use_model, chat
 
 def test_thanks_add_up_and_undo_forgets_them(use_model, chat):
     model = use_model(
-        {
-            "text": "Thanks, Priya, for asking for faster sync: CloudSync Pro is 50% faster. "
-            "What next?"
-        },
-        {"text": "Thanks, Priya and Sam, for the ideas: CloudSync Pro is 50% faster. What next?"},
+        thanks_answer(
+            "Thanks, Priya, for asking for faster sync. CloudSync Pro is 50% faster. What next?"
+        ),
+        thanks_answer(
+            "Thanks, Priya and Sam, for the ideas. CloudSync Pro is 50% faster. What next?"
+        ),
     )
     session = chat()
     session.handle("/thank Priya: asked for faster sync")

@@ -212,7 +212,7 @@ def test_invalid_json_forever_is_bounded_and_one_line(stub, settings_file, post)
         json.dumps({"txt": QUESTION}),  # a key the schema does not have
         json.dumps({**question_answer(QUESTION), "question": 42}),  # the wrong type
         json.dumps({**question_answer(QUESTION), "question": ""}),  # too short
-        json.dumps({"text": QUESTION}),  # another playbook's shape (the acknowledgement's)
+        json.dumps({"text": QUESTION}),  # a single-text shape, as in a user playbook
     ],
 )
 def test_schema_violations_are_regenerated_boundedly(stub, settings_file, post, wrong):

@@ -10,7 +10,7 @@ from assistant.config import Brand
 from assistant.pipeline import rewrite
 from assistant.platforms import get_platform
 from assistant.playbooks import load_playbooks
-from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer
+from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer, thanks_answer
 
 POST = (
     "We're thrilled to announce CloudSync Pro! 50% faster. Buy now with code LAUNCH20. "
@@ -140,8 +140,8 @@ def test_poll_options_are_checked(books):
 
 def test_acknowledgement_must_name_the_people_given(books):
     thanks = [{"name": "Priya", "said": "asked for faster sync"}]
-    wrong = {"text": "Thanks, Maria, for asking for faster sync on CloudSync Pro. What next?"}
-    right = {"text": "Thanks, Priya, for asking for faster sync: CloudSync Pro is here. What next?"}
+    wrong = thanks_answer("Thanks, Maria, for asking for faster sync. CloudSync Pro. What next?")
+    right = thanks_answer("Thanks, Priya, for asking for faster sync. CloudSync Pro. What next?")
     model = RecordingFakeModel(responses=answers(wrong, right))
     [variant] = run(model, books, ["acknowledgement"], thanks=thanks).variants
     assert variant.passed

@@ -22,7 +22,7 @@ from assistant.errors import DraftError, PlaybookError
 from assistant.prompts import render_string
 from bench.stub_server import default_responder, error_reply
 from cli import app
-from tests.fakes import RecordingFakeModel, answers, question_answer
+from tests.fakes import RecordingFakeModel, answers, question_answer, thanks_answer
 
 KEY = "sk-test-SECRET-123"
 LEAKS = (KEY, "SECRET-123", "sk-test-SECRET")  # the key, or enough of it to matter
@@ -294,7 +294,7 @@ def test_a_post_that_looks_like_a_template_reaches_the_model_as_text(fake, files
 def test_names_and_brand_settings_that_look_like_templates_are_text(
     monkeypatch, files, isolated_dirs
 ):
-    fake = RecordingFakeModel(responses=answers({"text": QUESTION}) * 20)  # the thanks' shape
+    fake = RecordingFakeModel(responses=answers(thanks_answer(f"Thanks. {QUESTION}")) * 20)
     monkeypatch.setattr(assistant.backends, "get_chat_model", lambda settings, **kw: fake)
     (isolated_dirs[0] / "config.toml").write_text(
         '[brand]\nname = "{{ 7*7 }} Corp"\nvoice = "{% raw %}calm{% endraw %} $USER"\n', "utf-8"
