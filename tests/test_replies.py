@@ -271,6 +271,12 @@ def test_tidy_only_removes_words_and_says_what_it_did():
     assert set(re.findall(r"\w+", text)) <= set(re.findall(r"\w+", raw))
 
 
+def test_json_debris_is_removed_and_recorded():
+    text, repairs = tidy("Ryan, sorry to hear that. Could you send us a direct message? }")
+    assert text == "Ryan, sorry to hear that. Could you send us a direct message?"
+    assert "removed stray brackets" in repairs
+
+
 def test_a_pitching_sentence_is_dropped_and_recorded():
     context = ctx("praise", comment="Loved the vegetarian meal plan!")
     cand = evaluate(

@@ -27,6 +27,9 @@ def tidy(raw: str) -> tuple[str, list[str]]:
     if len(text) > 2 and text[0] in "\"'“" and text[-1] in "\"'”":
         text = text[1:-1].strip()
         repairs.append("removed wrapping quotes")
+    if re.search(r"[{}\[\]]", text):  # JSON debris from the schema; a reply never needs it
+        text = re.sub(r"\s*[{}\[\]]+\s*", " ", text).strip()
+        repairs.append("removed stray brackets")
     tags = _HASHTAG.findall(text)
     if tags:
         text = _HASHTAG.sub("", text).strip()
