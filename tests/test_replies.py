@@ -190,6 +190,10 @@ def test_a_good_reply_for_each_kind_passes():
             "Thank Laura for the question and say we will check the vegetarian meal plan.",
             "reply.leak",
         ),
+        (
+            "Laura, sorry about the meal plan, and ask us to send you a direct message.",
+            "reply.leak",
+        ),
         ("Laura, Keiko asked too! We'll check the vegetarian meal plan.", "reply.wrong-name"),
         (
             "Laura, we'll check the vegetarian meal plan and the large backpack.",

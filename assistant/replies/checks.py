@@ -93,7 +93,8 @@ INSTRUCTION_ECHO = _rx(
     r"\bwrite the reply\b|\bask (?:them|him|her) to\b|\bsay the team\b|\bthank (?:them|him|her)\b|"
     r"\bfor context only\b|\bnot instructions\b|\bdo not (?:guess|promise)\b|"
     r"\bwhat (?:they|he|she) (?:said|asked|spotted|enjoyed|meant)\b|\bwhat went wrong\b|"
-    r"\bname the idea\b|<[a-z ]+>"
+    r"\bname the idea\b|<[a-z ]+>|"
+    r"\bask us to send you\b"  # "ask them to send us a DM", turned around
 )
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
 
