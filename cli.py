@@ -25,6 +25,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+# Options that several commands share, declared once.
+PlatformOption = Annotated[
+    str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
+]
+ModelPathOption = Annotated[str | None, typer.Option(help="A GGUF file for the embedded backend.")]
+BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+SeedOption = Annotated[int, typer.Option(help="Seed for reproducible sampling.")]
+
 playbooks_app = typer.Typer(
     help="List and show playbooks.", invoke_without_command=True, no_args_is_help=False
 )
@@ -120,25 +132,19 @@ def rewrite(
         ),
     ] = None,
     variants: Annotated[int, typer.Option("--variants", "-n", help="Variants per playbook.")] = 1,
-    platform: Annotated[
-        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
-    ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    platform: PlatformOption = None,
+    json_out: JsonOption = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Also write the result to FILE (atomically)."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
+    seed: SeedOption = 0,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", help="Files in parallel (server backends).")
     ] = 1,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
-    ] = None,
-    model_path: Annotated[
-        str | None, typer.Option(help="A GGUF file for the embedded backend.")
-    ] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    model: ModelOption = None,
+    model_path: ModelPathOption = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Rewrite broadcast posts as questions, polls and thank-yous that invite replies."""
     from assistant.config import load_settings
@@ -276,10 +282,8 @@ def replies(
         str | None,
         typer.Option("--post", help="The post the comments are under, for context (file)."),
     ] = None,
-    platform: Annotated[
-        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
-    ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    platform: PlatformOption = None,
+    json_out: JsonOption = False,
     only: Annotated[
         list[str],
         typer.Option(
@@ -299,13 +303,9 @@ def replies(
             help="Most candidates for one comment; the thread's budget is 3 per reply.",
         ),
     ] = 8,
-    seed: Annotated[int, typer.Option(help="Seed for reproducible sampling.")] = 0,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
-    ] = None,
-    model_path: Annotated[
-        str | None, typer.Option(help="A GGUF file for the embedded backend.")
-    ] = None,
+    seed: SeedOption = 0,
+    model: ModelOption = None,
+    model_path: ModelPathOption = None,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
 
@@ -346,19 +346,13 @@ def chat(
         bool,
         typer.Option("--resume", help="Continue the latest transcript, or the one given as FILE."),
     ] = False,
-    platform: Annotated[
-        str | None, typer.Option(help="x, linkedin, instagram, facebook, threads.")
-    ] = None,
+    platform: PlatformOption = None,
     variants: Annotated[
         int | None, typer.Option("--variants", "-n", min=1, max=5, help="Variants per playbook.")
     ] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
-    ] = None,
-    model_path: Annotated[
-        str | None, typer.Option(help="A GGUF file for the embedded backend.")
-    ] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    model: ModelOption = None,
+    model_path: ModelPathOption = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Draft in a conversation: ask for changes in plain words, /help for commands.
 
