@@ -148,46 +148,11 @@ def check(
     return problems
 
 
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "from",
-        "by",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "our",
-        "your",
-        "their",
-        "this",
-        "that",
-        "if",
-        "as",
-        "than",
-        "so",
-        "has",
-        "have",
-        "had",
-        "will",
-        "can",
-        "into",
-        "about",
-    ]
-)
+# Stop words that cannot close a statement; the others can ("We love it.", "It's here.").
+_CAN_END = {"all", "any", "been", "get", "got", "here", "it", "its", "just", "more", "most"}
+_CAN_END |= {"new", "now", "off", "out", "then", "there", "these", "they", "those", "up"}
+_CAN_END |= {"very", "we", "you"}
+_DANGLING = frozenset(_STOP - _CAN_END | {"if"})
 
 
 def cut_sentence(text: str) -> str:
@@ -262,7 +227,7 @@ def _repeats(text: str) -> bool:
 def looks_cut(option: str) -> bool:
     """True for an option that stops mid-phrase or fills the cap (see _poll_problems)."""
     last = option.split()[-1].casefold().strip(".,") if option.split() else ""
-    return last in _STOP | {"a", "an"} or len(option) >= OPTION_CAP
+    return last in _STOP or len(option) >= OPTION_CAP
 
 
 def _poll_problems(draft: Draft, platform: Platform) -> list[str]:
