@@ -57,9 +57,7 @@ def thanks_answer(text: str) -> dict[str, str]:
     """What the model answers the acknowledgement playbook: {"thanks", "news", "question"},
     the thank-you being everything up to the first space, or first sentence end if any."""
     first = _SENTENCE_END.search(text) or re.search(r"(?<=\S) (?=\S)", text)
-    thanks, rest = text[: first.start()], text[first.end() :]
-    parts = split_post(rest) if " " in rest else {"news": "", "question": rest}
-    return {"thanks": thanks, **parts}
+    return {"thanks": text[: first.start()], **split_post(text[first.end() :])}
 
 
 def poll_answer(text: str, options: list[str]) -> dict:
