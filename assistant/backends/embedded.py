@@ -9,6 +9,7 @@ lets JSON-schema-constrained output (llama.cpp grammars) through.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
@@ -26,6 +27,8 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.errors import ModelError
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# LoRA adapter tuned on draft's own corpus (tuning/), for DEFAULT_GGUF only.
+BUNDLED_ADAPTER = Path(__file__).resolve().parent.parent / "adapters" / "draft-smollm2-135m.gguf"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 
 # One Llama per model file per process, and one call at a time: llama.cpp contexts are not
@@ -58,8 +61,27 @@ def default_model_path() -> Path:
     return Path(os.path.dirname(spec.origin)) / DEFAULT_GGUF
 
 
-def _load(path: Path, n_ctx: int) -> Any:
-    key = f"{path}:{n_ctx}"
+def resolve_adapter(setting: str | None, model_path: str | None) -> Path | None:
+    """The LoRA adapter to apply. "bundled" (the default) is draft's tuned adapter, which fits
+    only the bundled SmolLM2 file, so a --model-path of another GGUF runs bare; "none" runs the
+    bare base model (for comparison); anything else is a path to a GGUF LoRA adapter."""
+    setting = setting or "bundled"
+    if setting == "none":
+        return None
+    if setting == "bundled":
+        if model_path and Path(model_path).expanduser().name != DEFAULT_GGUF:
+            return None
+        if not BUNDLED_ADAPTER.is_file():
+            raise ModelError(f"the bundled adapter is missing: {BUNDLED_ADAPTER} (reinstall draft)")
+        return BUNDLED_ADAPTER
+    path = Path(setting).expanduser()
+    if not path.is_file():
+        raise ModelError(f"adapter file not found: {path} (use 'bundled', 'none' or a GGUF path)")
+    return path
+
+
+def _load(path: Path, n_ctx: int, adapter: Path | None = None) -> Any:
+    key = f"{path}:{n_ctx}:{adapter}"
     with _LOAD_LOCK:
         if key in _MODELS:
             return _MODELS[key]
@@ -68,20 +90,44 @@ def _load(path: Path, n_ctx: int) -> Any:
         from llama_cpp import Llama
 
         try:
-            llama = Llama(
+            with _plain_cpu_buffers():
+                llama = Llama(
                 model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=os.cpu_count() or 2,
-                verbose=False,
-                seed=0,
-            )
+                    lora_path=str(adapter) if adapter else None,
+                    n_ctx=n_ctx,
+                    n_threads=os.cpu_count() or 2,
+                    verbose=False,
+                    seed=0,
+                )
         except (ValueError, RuntimeError, OSError) as e:
-            raise ModelError(
-                f"cannot load model {path.name}: the file is missing or corrupt"
-            ) from e
+            what = f"{path.name} with adapter {adapter.name}: a" if adapter else f"{path.name}: the"
+            raise ModelError(f"cannot load model {what} file is missing or corrupt") from e
         _speed_up_grammars(llama)
         _MODELS[key] = llama
         return llama
+
+
+@contextlib.contextmanager
+def _plain_cpu_buffers() -> Iterator[None]:
+    """Load weights into plain CPU buffers, not llama.cpp's "extra" (AMX-repacked) ones: with
+    llama-cpp-python 0.3.36 on CPUs with AMX those crash (SIGSEGV in decode) on any prompt of
+    more than a few tokens, with or without an adapter. Llama() has no switch for it, so the
+    default model parameters are wrapped while it loads (under _LOAD_LOCK)."""
+    import llama_cpp.llama_cpp as native
+
+    default = native.llama_model_default_params
+
+    def params():
+        value = default()
+        if hasattr(value, "use_extra_bufts"):
+            value.use_extra_bufts = False
+        return value
+
+    native.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = default
 
 
 def _speed_up_grammars(llama: Any) -> None:
@@ -109,6 +155,7 @@ class ChatLlamaCpp(BaseChatModel):
     """LangChain chat model over `llama_cpp.Llama.create_chat_completion`."""
 
     model_path: str
+    adapter_path: str | None = None  # a LoRA adapter applied on load (resolve_adapter)
     n_ctx: int = 2048
     temperature: float = 0.7
     max_tokens: int = 256
@@ -124,12 +171,19 @@ class ChatLlamaCpp(BaseChatModel):
 
     @property
     def model_label(self) -> str:
-        return f"embedded/{Path(self.model_path).stem}"
+        base = f"embedded/{Path(self.model_path).stem}"
+        return f"{base}+{Path(self.adapter_path).stem}" if self.adapter_path else base
+
+    @property
+    def tuned(self) -> bool:
+        """Tuned on draft's prompt format: only draft's own adapter is (llm.is_tuned)."""
+        return bool(self.adapter_path) and Path(self.adapter_path).name == BUNDLED_ADAPTER.name
 
     @property
     def llama(self) -> Any:
         if self._llama is None:
-            self._llama = _load(Path(self.model_path), self.n_ctx)
+            adapter = Path(self.adapter_path) if self.adapter_path else None
+            self._llama = _load(Path(self.model_path), self.n_ctx, adapter)
         return self._llama
 
     def _prepare_prompt(self, messages: list[dict]) -> None:
@@ -139,7 +193,8 @@ class ChatLlamaCpp(BaseChatModel):
         if self._prompt_cache is None:
             from .prompt_cache import PromptCache
 
-            self._prompt_cache = PromptCache(self.llama, Path(self.model_path))
+            adapter = Path(self.adapter_path) if self.adapter_path else None
+            self._prompt_cache = PromptCache(self.llama, Path(self.model_path), adapter=adapter)
         self._prompt_cache.prepare(messages)
 
     def _params(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
@@ -220,10 +275,13 @@ class ChatLlamaCpp(BaseChatModel):
                 GenerationStats.calls += 1
 
 
-def load_embedded(model_path: str | None = None, **options: Any) -> ChatLlamaCpp:
+def load_embedded(
+    model_path: str | None = None, adapter: str | None = "bundled", **options: Any
+) -> ChatLlamaCpp:
     path = Path(model_path).expanduser() if model_path else default_model_path()
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
-    model = ChatLlamaCpp(model_path=str(path), **options)
+    lora = resolve_adapter(adapter, model_path)
+    model = ChatLlamaCpp(model_path=str(path), adapter_path=str(lora) if lora else None, **options)
     model.llama  # load now so a corrupt file fails before any spinner starts  # noqa: B018
     return model
