@@ -33,6 +33,10 @@ ModelOption = Annotated[
     str | None, typer.Option("--model", "-m", help="'embedded' or 'openai/<model>'.")
 ]
 ModelPathOption = Annotated[str | None, typer.Option(help="A GGUF file for the embedded backend.")]
+AdapterOption = Annotated[
+    str | None,
+    typer.Option(help="LoRA for the embedded model: 'bundled' (default), 'none', or a GGUF file."),
+]
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 SeedOption = Annotated[int, typer.Option(help="Seed for reproducible sampling.")]
@@ -144,6 +148,7 @@ def rewrite(
     ] = 1,
     model: ModelOption = None,
     model_path: ModelPathOption = None,
+    adapter: AdapterOption = None,
     base_url: BaseUrlOption = None,
 ) -> None:
     """Rewrite broadcast posts as questions, polls and thank-yous that invite replies."""
@@ -151,7 +156,13 @@ def rewrite(
     from assistant.rewrite import RewriteJob, parse_thanks, run
 
     settings = load_settings(
-        {"platform": platform, "model": model, "model_path": model_path, "base_url": base_url}
+        {
+            "platform": platform,
+            "model": model,
+            "model_path": model_path,
+            "adapter": adapter,
+            "base_url": base_url,
+        }
     )
     if output:
         from assistant.outputs import check_writable
@@ -265,7 +276,13 @@ def show_config(
 
     from assistant.config import config_path, load_settings
 
-    public = load_settings().public()
+    settings = load_settings()
+    public = settings.public()
+    if settings.provider == "embedded":  # which LoRA file the embedded model will run with
+        from assistant.backends.embedded import resolve_adapter
+
+        adapter = resolve_adapter(settings.adapter, settings.model_path)
+        public["adapter_file"] = str(adapter) if adapter else "none (the bare model)"
     if json_out:
         typer.echo(json.dumps({"config_file": str(config_path()), **public}, indent=2))
         return
@@ -306,6 +323,7 @@ def replies(
     seed: SeedOption = 0,
     model: ModelOption = None,
     model_path: ModelPathOption = None,
+    adapter: AdapterOption = None,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
 
@@ -316,7 +334,9 @@ def replies(
 
     if only is None:
         only = []
-    settings = load_settings({"platform": platform, "model": model, "model_path": model_path})
+    settings = load_settings(
+        {"platform": platform, "model": model, "model_path": model_path, "adapter": adapter}
+    )
     with spinner(make_console(stderr=True), "reading the thread") as progress:
         result = run(
             source,
@@ -352,6 +372,7 @@ def chat(
     ] = None,
     model: ModelOption = None,
     model_path: ModelPathOption = None,
+    adapter: AdapterOption = None,
     base_url: BaseUrlOption = None,
 ) -> None:
     """Draft in a conversation: ask for changes in plain words, /help for commands.
@@ -363,6 +384,7 @@ def chat(
         "platform": platform,
         "model": model,
         "model_path": model_path,
+        "adapter": adapter,
         "base_url": base_url,
     }
     settings, state, transcript = open_chat(overrides, file=file, resume=resume, variants=variants)

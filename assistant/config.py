@@ -67,6 +67,7 @@ class Brand:
 class Settings:
     model: str = DEFAULT_MODEL  # "embedded" or "openai/<model name>"
     model_path: str | None = None  # any GGUF for the embedded backend
+    adapter: str = "bundled"  # LoRA for the embedded model: "bundled", "none" or a GGUF path
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     timeout: float = 60.0
@@ -107,6 +108,7 @@ def _hide_password(url: str) -> str:
 _SCALARS = {
     "model": str,
     "model_path": str,
+    "adapter": str,
     "base_url": str,
     "api_key": str,
     "timeout": (int, float),
@@ -216,6 +218,8 @@ def _from_env(env: dict[str, str]) -> dict[str, Any]:
         out["model"] = env["DRAFT_MODEL"]
     if env.get("DRAFT_MODEL_PATH"):
         out["model_path"] = env["DRAFT_MODEL_PATH"]
+    if env.get("DRAFT_ADAPTER"):
+        out["adapter"] = env["DRAFT_ADAPTER"]
     if env.get("DRAFT_PLATFORM"):
         out["platform"] = env["DRAFT_PLATFORM"]
     return out

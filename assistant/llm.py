@@ -26,6 +26,12 @@ class Sample:
     seed: int | None
 
 
+def is_tuned(model) -> bool:
+    """Whether the model was tuned on draft's own prompt format (the bundled LoRA adapter):
+    such a model gets no few-shot turns and no revise prompt it never saw in training."""
+    return bool(getattr(model, "tuned", False))
+
+
 def response_format(schema: dict, name: str = "draft") -> dict:
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 

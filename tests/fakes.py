@@ -14,6 +14,7 @@ class RecordingFakeModel(FakeListChatModel):
     """FakeListChatModel that records every call's messages and keyword arguments."""
 
     _calls: list[dict] = PrivateAttr(default_factory=list)
+    tuned: bool = False  # True plays the embedded model with draft's adapter (llm.is_tuned)
 
     def _call(self, messages, stop=None, run_manager=None, **kwargs: Any) -> str:
         self._calls.append({"messages": messages, "kwargs": kwargs})

@@ -26,7 +26,7 @@ def get_chat_model(settings: Settings, **options: Any) -> BaseChatModel:
     if settings.provider == "embedded":
         from .embedded import load_embedded
 
-        return load_embedded(settings.model_path, **options)
+        return load_embedded(settings.model_path, settings.adapter, **options)
     if settings.provider == "openai":
         from .openai import load_openai
 

@@ -34,16 +34,22 @@ def cache_dir() -> Path:
 
 
 class PromptCache:
-    def __init__(self, llama: Any, model_path: Path, folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        llama: Any,
+        model_path: Path,
+        folder: Path | None = None,
+        adapter: Path | None = None,
+    ) -> None:
         self.llama = llama
         self.folder = folder or cache_dir()
-        stat = model_path.stat()
         import llama_cpp
 
-        self._model_id = (
-            f"{model_path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:"
-            f"{llama.n_ctx()}:{llama_cpp.__version__}"
-        )
+        # the state after a prefix depends on the weights: the base file and the adapter applied
+        files = [model_path, *([adapter] if adapter else [])]
+        self._model_id = ":".join(
+            f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files
+        ) + f":{llama.n_ctx()}:{llama_cpp.__version__}"
         template = llama.metadata.get("tokenizer.chat_template")
         self._formatter = _formatter(llama, template) if template else None
 
