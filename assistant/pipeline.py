@@ -141,14 +141,16 @@ def make_context(
     )
 
 
-def build_messages(book: Playbook, ctx: Context) -> list[llm.Message]:
+def build_messages(book: Playbook, ctx: Context, *, tuned: bool = False) -> list[llm.Message]:
+    """System, few-shot turns, then the post. A model tuned on this format (the bundled
+    adapter) gets no few-shot turns: it was trained on system + post alone (tuning/format.py)."""
     system = prompts.render_string(book.system, {"brand": ctx.brand.name, "voice": ctx.brand.voice})
     messages: list[llm.Message] = [("system", system)]
-    for example in book.examples:
-        variables = {"product": "", "news": "", "thanks": [], **example.brief}
+    for example in [] if tuned else book.examples:
+        variables = {"post": "", "thanks": [], **example.brief}
         messages.append(("human", prompts.render(book.prompt, variables)))
         messages.append(("ai", json.dumps(example.output, ensure_ascii=False)))
-    variables = {**ctx.brief.as_vars(), "thanks": ctx.thanks}
+    variables = {"post": ctx.source, "thanks": ctx.thanks}
     messages.append(("human", prompts.render(book.prompt, variables)))
     return messages
 
@@ -218,16 +220,19 @@ def _scored(book: Playbook, sample: llm.Sample, ctx: Context) -> list[Candidate]
 
 
 def _revise(model, book: Playbook, best: Candidate, ctx: Context, seed: int) -> list[Candidate]:
-    """Ask for a rewrite of the best failing candidate with its problems as feedback."""
-    problems = [f.message for f in best.report.errors][:4] + best.problems[:3]
-    messages = build_messages(book, ctx)
-    messages[-1] = (
-        "human",
-        prompts.render(
-            "revise.j2",
-            {**ctx.brief.as_vars(), "draft": best.draft.full_text, "problems": problems},
-        ),
-    )
+    """Ask for a rewrite of the best failing candidate with its problems as feedback. A tuned
+    model never saw a revise prompt, so it gets fresh samples of its own prompt instead."""
+    tuned = llm.is_tuned(model)
+    messages = build_messages(book, ctx, tuned=tuned)
+    if not tuned:
+        problems = [f.message for f in best.report.errors][:4] + best.problems[:3]
+        messages[-1] = (
+            "human",
+            prompts.render(
+                "revise.j2",
+                {**ctx.brief.as_vars(), "draft": best.draft.full_text, "problems": problems},
+            ),
+        )
     revised = _generate(model, book, messages, ctx, n=REVISE_CANDIDATES, seed=seed + 500, enough=1)
     for c in revised:
         c.revised = True
@@ -290,7 +295,7 @@ def run_playbook(
     seed = ctx.seed * 7919 + sum(map(ord, book.name))  # distinct, reproducible per playbook
     if progress:
         progress(f"{book.name}: generating candidates")
-    messages = build_messages(book, ctx)
+    messages = build_messages(book, ctx, tuned=llm.is_tuned(model))
     pool = _generate(
         model,
         book,

@@ -158,14 +158,21 @@ def test_copying_a_few_shot_example_name_is_rejected(books):
     assert any("copies a name" in p for p in variant.problems)
 
 
-def test_prompt_sees_the_brief_not_the_hard_sell(books):
+@pytest.mark.parametrize("tuned", [False, True])
+def test_prompt_is_the_post_after_few_shot_turns_unless_tuned(books, tuned):
+    """The post goes in whole (a tuned model learned to drop the hard sell itself); only an
+    untuned model gets the playbook's few-shot turns, and a tuned one exactly what it was tuned
+    on: the system message, then the post."""
     model = RecordingFakeModel(
-        responses=answers(question_answer("CloudSync Pro is 50% faster. What will you sync first?"))
+        responses=answers(question_answer("CloudSync Pro is 50% faster. What will you sync first?")),
+        tuned=tuned,
     )
     run(model, books, ["question"])
-    last_user = model.calls[0]["messages"][-1].content
-    assert "CloudSync Pro" in last_user and "50% faster" in last_user
-    assert "Buy now" not in last_user and "LAUNCH20" not in last_user
+    messages = model.calls[0]["messages"]
+    assert messages[-1].content == f"Post: {POST}"
+    examples = len(books["question"].examples)
+    assert len(messages) == (2 if tuned else 2 + 2 * examples)
+    assert [m.type for m in messages[:2]] == ["system", "human"]
 
 
 def test_json_output_shape(books):

@@ -65,7 +65,7 @@ def test_unknown_playbook_names_the_available_ones():
 def test_user_folder_adds_and_overrides(tmp_path):
     source = load_playbooks()["question"].source
     text = Path(source).read_text(encoding="utf-8")
-    (tmp_path / "question.toml").write_text(text.replace("temperature = 0.8", "temperature = 0.3"))
+    (tmp_path / "question.toml").write_text(text.replace("temperature = 0.7", "temperature = 0.3"))
     (tmp_path / "teaser.toml").write_text(text.replace('form = "question"', 'form = "post"'))
     books = load_playbooks(tmp_path)
     assert books["question"].temperature == 0.3
@@ -90,8 +90,8 @@ def test_bad_playbook_fails_loudly_with_field(tmp_path, bad, field):
 
 def test_post_text_is_never_template():
     hostile = "{{ 7*7 }} {% for x in range(3) %}x{% endfor %} $HOME ${PATH}"
-    out = render("question.j2", {"product": hostile, "news": hostile})
-    assert out.count(hostile) == 2
+    out = render("question.j2", {"post": hostile})
+    assert out.count(hostile) == 1
     assert "49" not in out
 
 

@@ -86,6 +86,7 @@ def build_messages(
     budget: int,
     question: bool = False,
     shown_draft: str | None = None,
+    tuned: bool = False,
 ) -> list[Message]:
     """System, examples, history and the final request, trimmed to `budget` tokens: the oldest
     history goes first; the examples go when nothing else fits (the tiny model needs them more
@@ -95,7 +96,7 @@ def build_messages(
         shown_draft = state.draft.full_text if state.draft else ""
     final = ("human", final_message(shown_draft, request, question=question))
     examples: list[Message] = []
-    for before, ask, after in EXAMPLES:
+    for before, ask, after in [] if tuned else EXAMPLES:  # a tuned model learned the task
         examples += [("human", final_message(before, ask, question=False)), ("ai", after)]
     past = history(state.turns)
 

@@ -136,6 +136,7 @@ class ChatSession:
             budget=memory.context_window(model) - MAX_TOKENS - REPLY_MARGIN,
             question=question,
             shown_draft=self.shown_draft(),
+            tuned=llm.is_tuned(model),
         )
 
     def shown_draft(self) -> str:

@@ -157,9 +157,10 @@ def reply_to(
 ) -> Suggestion:
     """Sample one reply at a time, up to `max_samples`; stop at the first that passes."""
     from assistant.errors import ModelError
-    from assistant.llm import complete_json
+    from assistant.llm import complete_json, is_tuned
 
-    messages, frame = build_messages(item, post=post, brand=brand)
+    tuned = is_tuned(model)
+    messages, frame = build_messages(item, post=post, brand=brand, tuned=tuned)
     ctx = ReplyContext(
         author=item.comment.author,
         comment=item.comment.text,
@@ -178,7 +179,7 @@ def reply_to(
         if i == min(FOREIGN_TRIES, max_samples - 1) and i and item.language != "en":
             # the small model often garbles other languages: a sound English reply beats that
             # (it keeps a reply.language warning, and the bench counts how often this happens)
-            messages, _ = build_messages(item, post=post, brand=brand, language="en")
+            messages, _ = build_messages(item, post=post, brand=brand, language="en", tuned=tuned)
         try:
             sample = complete_json(
                 model,
@@ -283,22 +284,47 @@ def _own_words(finding: Finding, comment: str) -> Finding:
 
 
 def build_messages(
-    item: Classified, *, post: str = "", brand: Brand | None = None, language: str | None = None
+    item: Classified,
+    *,
+    post: str = "",
+    brand: Brand | None = None,
+    language: str | None = None,
+    tuned: bool = False,
 ) -> tuple[list[tuple[str, str]], str]:
     """Chat messages for one comment, and the instruction text a reply must never copy.
 
-    `language` overrides the language the reply is asked for (default: the comment's)."""
+    `language` overrides the language the reply is asked for (default: the comment's). A model
+    tuned on draft's format (the bundled adapter) gets the post and the comment with no few-shot
+    turns, as in training (tuning/format.py); it learned to answer from the post."""
     language = language or item.language
     system = prompts.render("reply_system.j2", {"brand": brand.name if brand else ""})
     messages: list[tuple[str, str]] = [("system", system)]
+    c = item.comment
+    if tuned:
+        messages.append(("human", tuned_turn(c.author, c.text, language, post)))
+        return messages, system + "\n" + tuned_turn("", "", "en")
     for ex in examples_for(item.kind, language):
         messages.append(("human", _user_turn(ex.kind, ex.name, ex.comment, ex.language)))
         messages.append(("ai", json.dumps({"reply": ex.reply}, ensure_ascii=False)))
-    c = item.comment
     context = post if POST_IN_PROMPT else ""
     messages.append(("human", _user_turn(item.kind, c.author, c.text, language, context)))
     frame = system + "\n" + _user_turn("", "", "", "en")  # the framing, without any task
     return messages, frame
+
+
+def tuned_turn(name: str, comment: str, language: str, post: str = "") -> str:
+    """The user turn the adapter was tuned on: the post, the comment as data, who to address."""
+    return prompts.render(
+        "reply_post.j2",
+        {
+            "name": name,
+            "address": address_of(name) if name else "",
+            "comment_json": data_json(comment),
+            "post_json": data_json(post) if post else "",
+            "post": post,
+            "language": LANGUAGE_NAMES.get(language, "English"),
+        },
+    )
 
 
 def _user_turn(kind: str, name: str, comment: str, language: str, post: str = "") -> str:
