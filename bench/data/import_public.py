@@ -21,9 +21,13 @@ import yaml
 OUT = Path(__file__).resolve().parent / "public"
 
 SMS = ("hamzaaacodes+sms-spam-collection", "f3e73e1e74e6330b62d1ee1983bba2a063184c26")
-YOUTUBE = ("arshikachauhan+youtube-spam-comment-detector", "a53277236d9dfca4f12c82f424aa757edc99b94f")
+YOUTUBE = (
+    "arshikachauhan+youtube-spam-comment-detector",
+    "a53277236d9dfca4f12c82f424aa757edc99b94f",
+)
 AIRLINE = ("AyushDhatwalia+Twitter-Airline-Sentiment", "97f2cfe60c6d87fd2211c2975ea29817e972ceed")
 SENTENCES = ("Nanofication+TWC-Naive-Bayes", "5bc4715169b40c627e082a27321215a2719a0347")
+AMAZON = ("AnishaThakur+Sentiment-me", "2f98842205fd86b0a3d508d7fdab26f2c87f08bf")
 PARAPET = ("Parapet-Tech+parapet", "17394b7ef07d93cd480f8a2b1609ba251f8c4629")
 VIDEOS = ("01-Psy", "02-KatyPerry", "03-LMFAO", "04-Eminem", "05-Shakira")
 
@@ -77,8 +81,12 @@ def main(mirrors: Path) -> None:
         ],
     )
     rows = []
-    for site in ("yelp", "imdb"):
-        for line in show(mirrors, SENTENCES, f"Datasets/{site}_labelled.txt").splitlines():
+    for site, repo, folder in (
+        ("yelp", SENTENCES, "Datasets/"),
+        ("imdb", SENTENCES, "Datasets/"),
+        ("amazon_cells", AMAZON, ""),
+    ):
+        for line in show(mirrors, repo, f"{folder}{site}_labelled.txt").splitlines():
             text, _, score = line.rpartition("\t")
             if score.strip() in ("0", "1"):
                 label = "positive" if score.strip() == "1" else "negative"
@@ -89,6 +97,12 @@ def main(mirrors: Path) -> None:
         "giskard_injections.jsonl": ["opensource_giskard_attacks"],
         "gandalf_injections.jsonl": ["opensource_gandalf_attacks"],
         "jbb_benign.jsonl": ["opensource_jbb_benign"],
+        "parapet_injections.jsonl": [
+            "l1_attacks",
+            "l3_inbound_attacks",
+            "l1_benign",
+            "l3_inbound_benign",
+        ],
     }.items():
         rows = []
         for file in files:
