@@ -77,12 +77,13 @@ def _classified(scan: Scan) -> list[Finding]:
     """The ad-copy classifier's verdict on the post (quotes and brand vocabulary blanked), as a
     finding over the whole text. Its model loads on first use (about 10 ms)."""
     from assistant.judgments import adlike
+    from assistant.judgments.features import describe
 
     verdict = adlike(scan.masked)
     if verdict.label != "ad":
         return []
     end = len(scan.text.rstrip())
-    words = ", ".join(f"'{w}'" for w in verdict.because)
+    words = ", ".join(describe(w) for w in verdict.because)
     message = f"reads as promotional copy to the ad classifier (p = {verdict.probability:.2f})"
     if words:
         message += f"; it weighed {words} most"

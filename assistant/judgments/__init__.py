@@ -27,14 +27,17 @@ def model(name: str) -> LinearModel:
 
 
 def _binary(name: str, positive: str, text: str) -> Verdict:
+    """The verdict at the model's threshold; the words behind it only when it flags the text."""
     m = model(name)
-    verdict = m.predict(text)
-    p = verdict.probabilities[positive]
-    flagged = p >= (m.threshold or 0.5)
-    negative = next(c for c in m.classes if c != positive)
-    label = positive if flagged else negative
-    because = verdict.because if verdict.label == label else ()
-    return Verdict(label, verdict.probabilities[label], verdict.probabilities, because)
+    negative = m.classes[0]
+    if m.logits is None or m.classes[1] != positive:
+        raise ValueError(f"{name} is not a two-class model with {positive!r} as class 1")
+    p, found = m.binary(text)
+    probabilities = {positive: p, negative: 1.0 - p}
+    if p < (m.threshold or 0.5):
+        return Verdict(negative, 1.0 - p, probabilities, ())
+    because = tuple(f for w, f in sorted(found, reverse=True)[:3] if w > 0)
+    return Verdict(positive, p, probabilities, because)
 
 
 def adlike(text: str) -> Verdict:

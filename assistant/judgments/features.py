@@ -62,3 +62,27 @@ def features(text: str) -> list[str]:
     if text.rstrip().endswith("?"):
         out.append("<ends?>")
     return out
+
+
+_WORDS = {
+    "<url>": "a link",
+    "<at>": "an @mention",
+    "<hash>": "a hashtag",
+    "<money>": "a price",
+    "<pct>": "a percentage",
+    "<num>": "a number",
+    "<num5>": "a long number",
+    "<emoji>": "emoji",
+    "<shouting>": "capitals",
+    "<ends?>": "ending on a question",
+}
+
+
+def describe(feature: str) -> str:
+    """A feature in words, for a reason shown to people: "'free'", "a long number"."""
+    if feature.startswith("^"):
+        return f"opening with {describe(feature[1:])}"
+    parts = [_WORDS.get(p, p) for p in feature.split(" ")]
+    if all(p.startswith("<") is False and p in _WORDS.values() for p in parts):
+        return " + ".join(parts)
+    return "'" + " ".join(parts) + "'"

@@ -31,6 +31,21 @@ class LinearModel:
         self.weights: dict[str, list[float]] = data["weights"]
         self.threshold: float | None = data.get("threshold")
         self.meta: dict = data.get("meta", {})
+        # Two classes with class 0 at zero (how train.py writes them): one logit per feature.
+        self.logits: dict[str, float] | None = None
+        if (
+            len(self.classes) == 2
+            and self.bias[0] == 0
+            and all(r[0] == 0 for r in self.weights.values())
+        ):
+            self.logits = {f: r[1] for f, r in self.weights.items()}
+
+    def binary(self, text: str) -> tuple[float, list[tuple[float, str]]]:
+        """P(class 1) of a two-class model and the (weight, feature) pairs found: the fast path."""
+        logits = self.logits
+        found = [(logits[f], f) for f in set(features(text)) if f in logits]
+        total = self.bias[1] + sum(w for w, _ in found)
+        return (0.0 if total < -30 else 1.0 / (1.0 + math.exp(-total))), found
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
