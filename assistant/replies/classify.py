@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from assistant import judgments
 from assistant.config import Brand
+from assistant.judgments.features import describe
 from assistant.threads import Comment, Thread
 
 from .language import detect_language
@@ -189,7 +190,7 @@ def classify_text(text: str, *, post: str = "") -> tuple[str, list[str]]:
 
 def _learned(kind: str, verdict: judgments.Verdict) -> str:
     """A learned decision as a signal: the probability and the words that weighed most."""
-    words = ", ".join(verdict.because)
+    words = ", ".join(describe(w) for w in verdict.because)
     return f"{kind}:model {verdict.probability:.2f}" + (f" ({words})" if words else "")
 
 
@@ -197,8 +198,11 @@ def classify_thread(
     thread: Thread, *, post: str = "", brand: Brand | None = None
 ) -> list[Classified]:
     """Classify every comment in the thread's order, using the thread for context."""
-    brand_keys = _brand_keys(post, brand)
-    own = [c.is_post_author or _name_key(c.author) in brand_keys for c in thread.comments]
+    brand_keys = _brand_keys(post, brand) | _addressed_handles(thread)
+    own = [
+        c.is_post_author or (_name_key(c.author) in brand_keys and not _mentions(c, brand_keys))
+        for c in thread.comments
+    ]
     results: list[Classified] = []
     for c in thread.comments:
         kind, signals = classify_text(c.text, post=post)
@@ -268,6 +272,25 @@ def _brand_keys(post: str, brand: Brand | None) -> set[str]:
             if len(key) >= 6 and any(ch.isalpha() for ch in key):
                 keys.add(key)
     return keys
+
+
+_HANDLE = re.compile(r"(?<![\w@])@(\w[\w.]*\w|\w)")
+
+
+def _addressed_handles(thread: Thread) -> set[str]:
+    """Handles that two or more different people open their comments with: the account the
+    thread is talking to ("@NorthRail the 7:42 is late again"), so the brand's."""
+    openers: dict[str, set[str]] = {}
+    for c in thread.comments:
+        m = _HANDLE.match(c.text.strip())
+        if m:
+            openers.setdefault(_name_key(m.group(1)), set()).add(_name_key(c.author))
+    return {key for key, authors in openers.items() if len(authors - {key}) >= 2}
+
+
+def _mentions(c: Comment, brand_keys: set[str]) -> bool:
+    """A comment that @-mentions the brand is a customer's, whatever its author is called."""
+    return any(_name_key(h) in brand_keys for h in _HANDLE.findall(c.text))
 
 
 def _follows_brand(c: Comment, thread: Thread, own: list[bool]) -> bool:
