@@ -324,19 +324,39 @@ def replies(
     model: ModelOption = None,
     model_path: ModelPathOption = None,
     adapter: AdapterOption = None,
+    triage: Annotated[
+        bool,
+        typer.Option(
+            "--triage",
+            help="Only classify the thread, most urgent first (kind, priority, want, language, "
+            "answered, reason); no model is loaded.",
+        ),
+    ] = False,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
 
     from assistant.config import load_settings
-    from assistant.render import make_console
-    from assistant.render.replies import render_plain, render_rich, spinner
-    from assistant.replies.run import run
 
     if only is None:
         only = []
     settings = load_settings(
         {"platform": platform, "model": model, "model_path": model_path, "adapter": adapter}
     )
+    if triage:
+        from assistant.render.replies import render_triage_plain
+        from assistant.replies.run import triage as triage_thread
+
+        sorted_thread = triage_thread(source, settings, post_path=post, only=only)
+        if json_out:
+            typer.echo(dump_json(sorted_thread.to_dict()))
+        else:
+            typer.echo(render_triage_plain(sorted_thread))
+        return
+
+    from assistant.render import make_console
+    from assistant.render.replies import render_plain, render_rich, spinner
+    from assistant.replies.run import run
+
     with spinner(make_console(stderr=True), "reading the thread") as progress:
         result = run(
             source,
@@ -473,6 +493,9 @@ def critique(
         min_severity=min_severity,
         judge=judge,
     )
+    for r in results:
+        if r.error:
+            typer.echo(f"draft: error: {one_line(r.error)}", err=True)
     if json_out:
         data = [r.to_dict() for r in results] if len(results) > 1 else results[0].report.to_dict()
         typer.echo(dump_json(data))
@@ -485,6 +508,8 @@ def critique(
         from assistant.render.critique import render_plain
 
         typer.echo(render_plain(results))
+    if any(r.error for r in results):
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
     if not all(r.report.passed for r in results):
         raise typer.Exit(int(ExitCode.FAILED_CRITIQUE))
 
