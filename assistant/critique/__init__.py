@@ -75,14 +75,17 @@ def critique(
 
 def _classified(scan: Scan) -> list[Finding]:
     """The ad-copy classifier's verdict on the post (quotes and brand vocabulary blanked), as a
-    finding over the whole text. Its model loads on first use (about 10 ms)."""
+    zero-width finding where the post ends (it is about the whole post, so it sorts after the
+    rules' findings that point at words). Its model loads on first use (about 10 ms)."""
     from assistant.judgments import adlike
     from assistant.judgments.features import describe
 
     verdict = adlike(scan.masked)
     if verdict.label != "ad":
         return []
-    end = len(scan.text.rstrip())
+    text = scan.text
+    end = len(text.rstrip())
+    line_start = text.rfind("\n", 0, end) + 1
     words = ", ".join(describe(w) for w in verdict.because)
     message = f"reads as promotional copy to the ad classifier (p = {verdict.probability:.2f})"
     if words:
@@ -92,11 +95,11 @@ def _classified(scan: Scan) -> list[Finding]:
             CLASSIFIER,
             "error",
             message,
-            scan.text[:end],
-            0,
+            "",
             end,
-            1,
-            1,
+            end,
+            text.count("\n", 0, line_start) + 1,
+            end - line_start + 1,
             "say what is new and ask the reader something instead of selling",
             "classifier",
             round(verdict.probability, 3),
