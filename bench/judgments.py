@@ -221,6 +221,49 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def tables(result: dict) -> list:
+    """The figures as `python -m bench` tables (bench/report.py)."""
+    from .report import Table
+
+    rows = []
+    for mode, sets in result["copy"].items():
+        for name, r in sets.items():
+            rows.append(
+                [
+                    f"ad-like: {name}, {mode}",
+                    r["caught"],
+                    r["positives"],
+                    r["recall"],
+                    r["false_alarms"],
+                    r["negatives"],
+                    r["false_positive_rate"],
+                ]
+            )
+    for name, r in result["screening"].items():
+        rows.append(
+            [
+                name,
+                r["caught"],
+                r["positives"],
+                r["recall"],
+                r["false_alarms"],
+                r["negatives"],
+                r["false_positive_rate"],
+            ]
+        )
+    headers = ["held-out set", "caught", "of", "recall", "false alarms", "of", "rate"]
+    c = result["comments"]
+    kinds = [[s, *(counts.get(k, 0) for k in KIND_COLUMNS)] for s, counts in c["airline"].items()]
+    notes = [
+        f"negative as complaint or question {c['negative_complaint_or_question']:.1%} (>= 85%), "
+        f"positive as praise {c['positive_praise']:.1%} (>= 90%)"
+    ]
+    return [
+        Table("judgments on held-out public data", headers, rows),
+        Table("airline tweets: sentiment x triage kind", ["", *KIND_COLUMNS], kinds, notes),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
