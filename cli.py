@@ -480,6 +480,8 @@ def critique(
 
         for rule in rule_set(rules or settings.rules_dir):
             typer.echo(f"{rule.id:<28} {rule.severity:<10} {rule.kind:<12} {rule.description}")
+        learned = "the learned ad-copy classifier's verdict on the whole post"
+        typer.echo(f"{'classifier.adlike':<28} {'error':<10} {'classifier':<12} {learned}")
         return
     if not files:
         raise fail("give one or more post files, or - to read stdin (e.g. draft critique post.txt)")
