@@ -4,7 +4,7 @@
     python -m assistant.judgments.train --only injection
 
 Multinomial logistic regression with an L2 penalty, fitted by L-BFGS (numpy and scipy, needed
-only here, not at run time). Deterministic: the same data gives the same files. A binary
+only here, not at run time: `pip install -e '.[judgments]'`). Deterministic: the same data gives the same files. A binary
 model's decision threshold is chosen on a dev split of its *training* data (every fifth
 example by a hash of its text), never on a held-out dataset; the model is then refitted on
 all of its training data with the same settings.
