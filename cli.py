@@ -324,19 +324,39 @@ def replies(
     model: ModelOption = None,
     model_path: ModelPathOption = None,
     adapter: AdapterOption = None,
+    triage: Annotated[
+        bool,
+        typer.Option(
+            "--triage",
+            help="Only classify the thread, most urgent first (kind, priority, want, language, "
+            "answered, reason); no model is loaded.",
+        ),
+    ] = False,
 ) -> None:
     """Suggest a reply to each comment in a pasted thread, most urgent first."""
 
     from assistant.config import load_settings
-    from assistant.render import make_console
-    from assistant.render.replies import render_plain, render_rich, spinner
-    from assistant.replies.run import run
 
     if only is None:
         only = []
     settings = load_settings(
         {"platform": platform, "model": model, "model_path": model_path, "adapter": adapter}
     )
+    if triage:
+        from assistant.render.replies import render_triage_plain
+        from assistant.replies.run import triage as triage_thread
+
+        sorted_thread = triage_thread(source, settings, post_path=post, only=only)
+        if json_out:
+            typer.echo(dump_json(sorted_thread.to_dict()))
+        else:
+            typer.echo(render_triage_plain(sorted_thread))
+        return
+
+    from assistant.render import make_console
+    from assistant.render.replies import render_plain, render_rich, spinner
+    from assistant.replies.run import run
+
     with spinner(make_console(stderr=True), "reading the thread") as progress:
         result = run(
             source,
@@ -460,6 +480,8 @@ def critique(
 
         for rule in rule_set(rules or settings.rules_dir):
             typer.echo(f"{rule.id:<28} {rule.severity:<10} {rule.kind:<12} {rule.description}")
+        learned = "the learned ad-copy classifier's verdict on the whole post"
+        typer.echo(f"{'classifier.adlike':<28} {'error':<10} {'classifier':<12} {learned}")
         return
     if not files:
         raise fail("give one or more post files, or - to read stdin (e.g. draft critique post.txt)")
@@ -473,6 +495,9 @@ def critique(
         min_severity=min_severity,
         judge=judge,
     )
+    for r in results:
+        if r.error:
+            typer.echo(f"draft: error: {one_line(r.error)}", err=True)
     if json_out:
         data = [r.to_dict() for r in results] if len(results) > 1 else results[0].report.to_dict()
         typer.echo(dump_json(data))
@@ -485,6 +510,8 @@ def critique(
         from assistant.render.critique import render_plain
 
         typer.echo(render_plain(results))
+    if any(r.error for r in results):
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
     if not all(r.report.passed for r in results):
         raise typer.Exit(int(ExitCode.FAILED_CRITIQUE))
 

@@ -6,7 +6,8 @@
     python -m bench --markdown            # the README tables from the results file
 
 Sections: quality (rewrite vs naive prompt), critique (precision/recall, bench/critique_eval.py),
-replies (bench/replies_eval.py), speed, chat (bench/chat_latency.py), scale. A section whose
+replies (bench/replies_eval.py), judgments (held-out public data, bench/judgments.py), speed,
+chat (bench/chat_latency.py), scale. A section whose
 module is not there yet is skipped with a note; one that crashes is recorded and the others run.
 """
 
@@ -79,6 +80,12 @@ def run_replies(run: Run) -> dict:
     return report.replies_figures(evaluate(run.quick))
 
 
+def run_judgments(run: Run) -> dict:
+    from . import judgments
+
+    return judgments.evaluate()
+
+
 def run_speed(run: Run) -> dict:
     from . import speed
 
@@ -106,6 +113,7 @@ SECTIONS: dict[str, tuple[Callable[[Run], dict], Callable[[dict], list[Table]]]]
     "quality": (run_quality, _tables("quality")),
     "critique": (run_critique, report.critique_tables),
     "replies": (run_replies, report.replies_tables),
+    "judgments": (run_judgments, _tables("judgments")),
     "speed": (run_speed, _tables("speed")),
     "chat": (run_chat, report.chat_tables),
     "scale": (run_scale, _tables("scale")),

@@ -164,6 +164,7 @@ def test_list_rules():
     result = run("--list-rules")
     assert result.exit_code == 0
     assert "cta.hard-sell" in result.stdout and "facts.invented" in result.stdout
+    assert "classifier.adlike" in result.stdout
 
 
 def test_draft_critique_imports_no_model_libraries(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import attrgetter
 
 from assistant.config import Brand
 from assistant.errors import ConfigError, RuleError
@@ -28,6 +29,8 @@ __all__ = ["Finding", "Report", "Rule", "critique", "load_rules", "rule_set", "S
 
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
 OFF = "off"  # a severity override that disables the rule
+_POSITION = attrgetter("start", "end", "rule")
+CLASSIFIER = "classifier.adlike"  # the learned verdict; `--disable classifier.adlike` turns it off
 
 
 def critique(
@@ -52,10 +55,15 @@ def critique(
         raise ConfigError(f"bad minimum severity {min_severity!r}: use {', '.join(SEVERITIES)}")
     overrides = dict(severity_overrides or {})
     disabled = frozenset(disable) | {rule for rule, level in overrides.items() if level == OFF}
-    engine = _engine(_folder(rules_dir), disabled)
+    learned = CLASSIFIER not in disabled
+    engine = _engine(_folder(rules_dir), disabled - {CLASSIFIER})
+    overrides.pop(CLASSIFIER, None)
     if overrides:
         _check_overrides(rule_set(rules_dir), overrides)
-    findings = engine.run(_scan(text, platform, brand, source), overrides)
+    scan = _scan(text, platform, brand, source)
+    findings = engine.run(scan, overrides)
+    if learned and (verdict := _classified(scan)):
+        findings = sorted([*findings, *verdict], key=_POSITION)
     floor = _RANK[min_severity]
     return Report(
         text=text,
@@ -63,6 +71,40 @@ def critique(
         score=engagement_score(findings, engine.weights),
         passed=not any(f.severity == "error" for f in findings),
     )
+
+
+def _classified(scan: Scan) -> list[Finding]:
+    """The ad-copy classifier's verdict on the post (quotes and brand vocabulary blanked), as a
+    zero-width finding where the post ends (it is about the whole post, so it sorts after the
+    rules' findings that point at words). Its model loads on first use (about 10 ms)."""
+    from assistant.judgments import adlike
+    from assistant.judgments.features import describe
+
+    verdict = adlike(scan.masked)
+    if verdict.label != "ad":
+        return []
+    text = scan.text
+    end = len(text.rstrip())
+    line_start = text.rfind("\n", 0, end) + 1
+    words = ", ".join(describe(w) for w in verdict.because)
+    message = f"reads as promotional copy to the ad classifier (p = {verdict.probability:.2f})"
+    if words:
+        message += f"; it weighed {words} most"
+    return [
+        Finding(
+            CLASSIFIER,
+            "error",
+            message,
+            "",
+            end,
+            end,
+            text.count("\n", 0, line_start) + 1,
+            end - line_start + 1,
+            "say what is new and ask the reader something instead of selling",
+            "classifier",
+            round(verdict.probability, 3),
+        )
+    ]
 
 
 def rule_set(rules_dir: str | None = None) -> tuple[Rule, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("suggestion", "warning", "error")  # ascending
+NOT_AD_LIKE = frozenset({"format.length", "facts.invented"})  # failing these is another verdict
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,8 @@ class Finding:
     line: int  # 1-based
     column: int  # 1-based, in code points
     suggestion: str | None = None
-    origin: str = "rules"  # "rules", "facts" or "model" (the optional LLM judge)
+    origin: str = "rules"  # "rules", "facts", "classifier" or "model" (the optional LLM judge)
+    probability: float | None = None  # the classifier's, for origin "classifier"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -33,8 +35,16 @@ class Report:
 
     @property
     def verdict(self) -> str:
+        """Why a post fails, or how well it passes: a post that is only too long is not an ad."""
         if not self.passed:
-            return "ad-like"
+            failing = {f.rule for f in self.errors} or {f.rule for f in self.findings}
+            if failing - NOT_AD_LIKE:
+                return "ad-like"
+            if "format.length" in failing:
+                return "too long"
+            if "facts.invented" in failing:
+                return "unsupported facts"
+            return "failed"
         return "engaging" if self.score >= 80 else "ok"
 
     @property

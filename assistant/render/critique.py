@@ -31,14 +31,14 @@ def summary(report: Report) -> str:
 
 def finding_line(finding) -> str:
     where = f"{finding.line}:{finding.column}"
-    origin = " (model)" if finding.origin == "model" else ""
+    origin = f" ({finding.origin})" if finding.origin in ("model", "classifier") else ""
     text = f"{where:<7} {finding.severity:<10} {finding.rule:<28} {finding.message}{origin}"
     return text + (f" → {finding.suggestion}" if finding.suggestion else "")
 
 
 def render_plain(results: Sequence[FileReport]) -> str:
     blocks = []
-    for result in results:
+    for result in readable(results):
         lines = [_title(result, len(results))]
         lines += [f"  {finding_line(f)}" for f in result.report.findings]
         lines.append(f"  {summary(result.report)}")
@@ -50,14 +50,15 @@ def render_rich(console, results: Sequence[FileReport]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    for i, result in enumerate(results):
+    for i, result in enumerate(readable(results)):
         report = result.report
         if i:
             console.print()
         console.print(Text(_title(result, len(results)), style="bold"))
         post = Text(report.text)
         for f in sorted(report.findings, key=lambda f: SEVERITIES.index(f.severity)):
-            if f.end > f.start:  # milder first, so an error's mark wins where they overlap
+            if f.end > f.start and f.origin != "classifier":  # the classifier's is the whole post
+                # milder first, so an error's mark wins where they overlap
                 post.stylize(MARKS[f.severity], f.start, f.end)
         console.print(post)
         if report.findings:
@@ -65,7 +66,8 @@ def render_rich(console, results: Sequence[FileReport]) -> None:
             for column in ("where", "severity", "rule", "message"):
                 table.add_column(column, overflow="fold", no_wrap=column != "message")
             for f in report.findings:
-                message = Text(f.message + (" (model)" if f.origin == "model" else ""))
+                origin = f" ({f.origin})" if f.origin in ("model", "classifier") else ""
+                message = Text(f.message + origin)
                 if f.suggestion:
                     message.append(f" → {f.suggestion}", style="dim")
                 table.add_row(
@@ -79,7 +81,12 @@ def render_rich(console, results: Sequence[FileReport]) -> None:
         console.print(Text(summary(report), style=verdict_style))
 
 
+def readable(results: Sequence[FileReport]) -> list[FileReport]:
+    """The files that could be read (the others are reported on stderr)."""
+    return [r for r in results if r.report is not None]
+
+
 def _title(result: FileReport, count: int) -> str:
     name = "stdin" if result.name == "-" else strip_control(result.name)
-    verdict = "passes" if result.report.passed else "fails (ad-like)"
+    verdict = "passes" if result.report.passed else f"fails ({result.report.verdict})"
     return f"{name}: {verdict}" if count else name

@@ -76,6 +76,22 @@ def render_rich(console, result) -> None:
     console.print(Text(f"model: {result.model or 'not needed'}", style="dim"))
 
 
+def render_triage_plain(result) -> str:
+    """One line per comment, most urgent first, then why: `[1] complaint  Ann (en, wants help)`."""
+    from assistant.replies.run import reason
+
+    blocks = []
+    for item in result.items:
+        comment = " ".join(item.comment.text.split())
+        want = f", wants {item.want}" if item.want else ""
+        answered = ", answered" if item.answered else ""
+        blocks.append(
+            f"[{item.priority}] {item.kind}: {item.comment.author} "
+            f"({item.language}{want}{answered})\n  comment: {comment}\n  why:     {reason(item)}"
+        )
+    return "\n\n".join(blocks) if blocks else "no comments"
+
+
 @contextmanager
 def spinner(console, message: str):
     """Yield a function that updates the status line; a no-op when stderr is not a terminal."""

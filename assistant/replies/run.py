@@ -40,6 +40,61 @@ def check_kinds(only: list[str]) -> list[str]:
     return kinds
 
 
+@dataclass
+class TriageResult:
+    """Every comment of a thread, classified without any model, most urgent first."""
+
+    items: list  # list[Classified]
+    format: str
+
+    def to_dict(self) -> dict:
+        return {"comments": [triage_row(i) for i in self.items], "format": self.format}
+
+
+def reason(item) -> str:
+    """Why a comment sits where it does, in words."""
+    if item.by_brand:
+        return "the brand's own comment"
+    because = "; ".join(item.signals) if item.signals else "no cue found"
+    return because + ("; the brand already answered" if item.answered else "")
+
+
+def triage_row(item) -> dict:
+    c = item.comment
+    return {
+        "index": c.index,
+        "parent": c.parent,
+        "author": c.author,
+        "comment": c.text,
+        "kind": item.kind,
+        "priority": item.priority,
+        "want": item.want,
+        "language": item.language,
+        "answered": item.answered,
+        "by_brand": item.by_brand,
+        "reason": reason(item),
+    }
+
+
+def triage(
+    source: str,
+    settings: Settings,
+    *,
+    post_path: str | None = None,
+    only: list[str] | None = None,
+    stdin=None,
+) -> TriageResult:
+    """Classify the whole thread at `source`: no model is loaded, nothing is generated."""
+    kinds = check_kinds(only or [])
+    thread = read_thread(source, stdin=stdin)
+    post = read_input(post_path, what="post") if post_path else ""
+    items = classify_thread(thread, post=post, brand=settings.brand)
+    if kinds:
+        items = [i for i in items if i.kind in kinds]
+    items.sort(key=lambda i: (i.priority, i.comment.index))
+    return TriageResult(items, thread.format)
+
+
 def run(
     source: str,
     settings: Settings,
