@@ -94,3 +94,19 @@ def test_cli_quick_start_command():
     data = json.loads(proc.stdout)
     assert data["model"].startswith("embedded")
     assert {v["playbook"] for v in data["variants"]} == {"question", "poll"}
+    assert data["model"].endswith("+draft-smollm2-135m")  # the tuned adapter is the default
+
+
+def test_the_adapter_changes_the_model_and_can_be_turned_off(model):
+    """Same prompt, same seed: the bundled adapter and the bare base answer differently, and
+    `adapter="none"` really runs the bare base."""
+    from assistant.backends.embedded import load_embedded
+    from assistant.llm import complete_json, is_tuned
+
+    bare = load_embedded(adapter="none")
+    assert is_tuned(model) and not is_tuned(bare)
+    messages = [("system", "You write social media posts."), ("human", f"Post: {_posts(1)[0]}")]
+    schema = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+    tuned = complete_json(model, messages, schema, seed=3, max_tokens=40, temperature=0)
+    base = complete_json(bare, messages, schema, seed=3, max_tokens=40, temperature=0)
+    assert tuned.data != base.data

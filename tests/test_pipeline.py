@@ -164,7 +164,9 @@ def test_prompt_is_the_post_after_few_shot_turns_unless_tuned(books, tuned):
     untuned model gets the playbook's few-shot turns, and a tuned one exactly what it was tuned
     on: the system message, then the post."""
     model = RecordingFakeModel(
-        responses=answers(question_answer("CloudSync Pro is 50% faster. What will you sync first?")),
+        responses=answers(
+            question_answer("CloudSync Pro is 50% faster. What will you sync first?")
+        ),
         tuned=tuned,
     )
     run(model, books, ["question"])

@@ -21,7 +21,9 @@ from tuning import split, validate
 from tuning.format import brand_for, to_messages
 
 DATA = Path(__file__).resolve().parent.parent / "tuning" / "data"
-POST = "NEW!!! Rye & Co bakes sourdough every Saturday from 8am at 12 Mill Lane. Order now!!! #bread"
+POST = (
+    "NEW!!! Rye & Co bakes sourdough every Saturday from 8am at 12 Mill Lane. Order now!!! #bread"
+)
 QUESTION = {
     "task": "question",
     "business": "Rye & Co",
@@ -163,11 +165,18 @@ def test_an_edit_example_is_a_chat_turn_with_plain_text_answer():
         "task": "edit",
         "business": "Rye & Co",
         "kind": "bakery",
-        "input": {"post": POST, "draft": "Sourdough every Saturday. Which loaf?", "request": "shorter"},
+        "input": {
+            "post": POST,
+            "draft": "Sourdough every Saturday. Which loaf?",
+            "request": "shorter",
+        },
         "output": {"text": "Sourdough Saturdays. Which loaf?"},
     }
     messages, target = to_messages(record)
-    assert messages[-1] == ("human", "Post: Sourdough every Saturday. Which loaf?\nRequest: shorter")
+    assert messages[-1] == (
+        "human",
+        "Post: Sourdough every Saturday. Which loaf?\nRequest: shorter",
+    )
     assert target == "Sourdough Saturdays. Which loaf?"
 
 

@@ -70,7 +70,9 @@ def main() -> int:
     for name, lines in out.items():
         (DATA / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         tasks = Counter(json.loads(line)["task"] for line in lines)
-        print(f"{name:5}  {len(lines):5} examples  {len(businesses[name]):4} businesses  {dict(tasks)}")
+        print(
+            f"{name:5}  {len(lines):5} examples  {len(businesses[name]):4} businesses  {dict(tasks)}"
+        )
     print(f"rejected by tuning/validate.py: {rejected}")
     print(f"left out because the critique rejects the output: {sum(gated.values())} {dict(gated)}")
     return 0

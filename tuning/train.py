@@ -282,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.with_suffix(".json").write_text(json.dumps(figures, indent=2) + "\n")
     size = args.out.stat().st_size / 1e6
-    print(f"adapter: {args.out} ({size:.1f} MB); settings and figures: {args.out.with_suffix('.json')}")
+    print(
+        f"adapter: {args.out} ({size:.1f} MB); settings and figures: {args.out.with_suffix('.json')}"
+    )
     print(f"total time {(time.perf_counter() - started) / 60:.1f} min")
     return 0
 

@@ -92,7 +92,7 @@ def _load(path: Path, n_ctx: int, adapter: Path | None = None) -> Any:
         try:
             with _plain_cpu_buffers():
                 llama = Llama(
-                model_path=str(path),
+                    model_path=str(path),
                     lora_path=str(adapter) if adapter else None,
                     n_ctx=n_ctx,
                     n_threads=os.cpu_count() or 2,

@@ -47,9 +47,10 @@ class PromptCache:
 
         # the state after a prefix depends on the weights: the base file and the adapter applied
         files = [model_path, *([adapter] if adapter else [])]
-        self._model_id = ":".join(
-            f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files
-        ) + f":{llama.n_ctx()}:{llama_cpp.__version__}"
+        self._model_id = (
+            ":".join(f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
+            + f":{llama.n_ctx()}:{llama_cpp.__version__}"
+        )
         template = llama.metadata.get("tokenizer.chat_template")
         self._formatter = _formatter(llama, template) if template else None
 

@@ -23,9 +23,9 @@ from .examples import EXAMPLE_NAMES, EXAMPLES, examples_for
 from .language import LANGUAGE_NAMES
 from .repairs import drop_failing_sentences, tidy
 
-REPLY_MAX_CHARS = 180  # a reply is a sentence or two, whatever the platform allows
+REPLY_MAX_CHARS = 220  # a reply is a sentence or two (the corpus: 51-212 characters)
 MIN_CHARS = 40  # shorter replies are "Thanks, Laura!": nothing about what she said
-MAX_TOKENS = 64
+MAX_TOKENS = 72
 # The first sample stays close to the examples; later ones wander further for variety.
 TEMPERATURES = (0.5, 0.8, 0.9)
 FOREIGN_TRIES = 2  # samples in the commenter's language before falling back to English
