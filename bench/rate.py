@@ -35,6 +35,7 @@ CORPUS_TEST = HERE.parent / "tuning" / "data" / "test.jsonl"
 BENCH_POSTS = HERE / "data" / "broadcast.jsonl"
 SHUFFLE_SEED = 20261204
 PLAYBOOKS = ("question", "poll")
+REWRITE_SYSTEMS = ["draft", "draft-base", "baseline"]
 
 
 def held_out_posts(n_test: int, n_bench: int) -> list[dict]:
@@ -98,17 +99,29 @@ def _joined(output: dict) -> str:
     return text + ("".join(f" ( ) {o}" for o in options) if options else "")
 
 
-def generate_rewrites(posts: list[dict]) -> list[dict]:
+def _cooler(books, temperature: float):
+    return [b.model_copy(update={"temperature": temperature}) for b in books]
+
+
+def rewrite_systems(names: list[str]) -> dict:
+    """The systems a sheet compares; "draft-t0.3" is an experiment (cooler sampling)."""
     from assistant.backends.embedded import load_embedded
+
+    known = {
+        "draft": lambda: (load_embedded(adapter="bundled"), _books(True)),
+        "draft-base": lambda: (load_embedded(adapter="none"), _books(True)),
+        "baseline": lambda: (load_embedded(adapter="none"), _books(False)),
+        "draft-t0.3": lambda: (load_embedded(adapter="bundled"), _cooler(_books(True), 0.3)),
+    }
+    return {name: known[name]() for name in names}
+
+
+def generate_rewrites(posts: list[dict], names: list[str] = REWRITE_SYSTEMS) -> list[dict]:
     from assistant.config import Brand
     from assistant.pipeline import rewrite
     from assistant.platforms import get_platform
 
-    systems = {
-        "draft": (load_embedded(adapter="bundled"), _books(True)),
-        "draft-base": (load_embedded(adapter="none"), _books(True)),
-        "baseline": (load_embedded(adapter="none"), _books(False)),
-    }
+    systems = rewrite_systems(names)
     rows = []
     for post in posts:
         for system, (model, books) in systems.items():
@@ -182,7 +195,7 @@ def generate_replies(records: list[dict]) -> list[dict]:
     return rows
 
 
-def write_sheet(rows: list[dict]) -> None:
+def write_sheet(rows: list[dict], out: Path = OUT) -> None:
     """Shuffle with a fixed seed; the sheet shows input and output only. Comments that got no
     reply (screened as spam or injection) have nothing to read: they go in the key only."""
     unrated = [r for r in rows if not r["output"]]
@@ -211,12 +224,12 @@ def write_sheet(rows: list[dict]) -> None:
             lines += [f"Original post: {row['source']}", f"Rewrite: {row['output']}"]
             lines += [f"  ( ) {o}" for o in row.get("options") or []]
         lines.append("")
-    OUT.mkdir(exist_ok=True)
-    (OUT / "sheet.md").write_text("\n".join(lines), "utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sheet.md").write_text("\n".join(lines), "utf-8")
     unrated = [{k: v for k, v in r.items() if k not in ("source", "comment")} for r in unrated]
     data = {"items": key, "no_output": unrated}
-    (OUT / "key.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    echo(f"wrote {OUT / 'sheet.md'} ({len(rows)} items) and {OUT / 'key.json'}")
+    (out / "key.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    echo(f"wrote {out / 'sheet.md'} ({len(rows)} items) and {out / 'key.json'}")
 
 
 def figures(key: dict, scores: dict[int, int]) -> dict[str, dict[str, Any]]:
@@ -301,17 +314,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test-posts", type=int, default=15)
     parser.add_argument("--bench-posts", type=int, default=15)
     parser.add_argument("--comments", type=int, default=30)
+    parser.add_argument("--systems", default=",".join(REWRITE_SYSTEMS), help="rewrite systems")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder of sheet, key and scores")
     args = parser.parse_args(argv)
     if args.command == "sheet":
-        rows = generate_rewrites(held_out_posts(args.test_posts, args.bench_posts))
-        rows += generate_replies(held_out_comments(args.comments))
-        write_sheet(rows)
+        posts = held_out_posts(args.test_posts, args.bench_posts)
+        rows = generate_rewrites(posts, args.systems.split(","))
+        rows += generate_replies(held_out_comments(args.comments)) if args.comments else []
+        write_sheet(rows, args.out)
         return 0
-    key = json.loads((OUT / "key.json").read_text("utf-8"))
-    scores = {s["n"]: int(s["score"]) for s in _jsonl(OUT / "scores.jsonl")}
+    key = json.loads((args.out / "key.json").read_text("utf-8"))
+    scores = {s["n"]: int(s["score"]) for s in _jsonl(args.out / "scores.jsonl")}
     missing = [k["n"] for k in key["items"] if k["n"] not in scores]
     result = figures(key, scores)
-    (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n", "utf-8")
+    (args.out / "results.json").write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     echo(render(table(result)))
     if missing:
         echo(f"{len(missing)} item(s) have no score: {missing[:10]}")
