@@ -20,10 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from scipy import sparse
-from scipy.optimize import minimize
-
 from . import data
 from .features import features
 from .model import LinearModel
@@ -63,6 +59,10 @@ def is_dev(text: str) -> bool:
 def fit(
     examples: list[data.Example], classes: tuple[str, ...], l2: float, drop: str | None = None
 ) -> dict:
+    import numpy as np  # the judgments extra: training only, never at run time
+    from scipy import sparse
+    from scipy.optimize import minimize
+
     docs = [{f for f in features(e[0]) if not drop or drop not in f} for e in examples]
     counts = Counter(f for doc in docs for f in doc)
     vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
