@@ -314,32 +314,24 @@ def build_messages(
 
 def tuned_turn(name: str, comment: str, language: str, post: str = "") -> str:
     """The user turn the adapter was tuned on: the post, the comment as data, who to address."""
-    return prompts.render(
-        "reply_post.j2",
-        {
-            "name": name,
-            "address": address_of(name) if name else "",
-            "comment_json": data_json(comment),
-            "post_json": data_json(post) if post else "",
-            "post": post,
-            "language": LANGUAGE_NAMES.get(language, "English"),
-        },
-    )
+    return prompts.render("reply_post.j2", _turn_variables(name, comment, language, post))
 
 
 def _user_turn(kind: str, name: str, comment: str, language: str, post: str = "") -> str:
     return prompts.render(
-        "reply.j2",
-        {
-            "kind": kind,
-            "name": name,
-            "address": address_of(name) if name else "",
-            "comment_json": data_json(comment),
-            "post_json": data_json(post) if post else "",
-            "post": post,
-            "language": LANGUAGE_NAMES.get(language, "English"),
-        },
+        "reply.j2", {"kind": kind, **_turn_variables(name, comment, language, post)}
     )
+
+
+def _turn_variables(name: str, comment: str, language: str, post: str) -> dict:
+    return {
+        "name": name,
+        "address": address_of(name) if name else "",
+        "comment_json": data_json(comment),
+        "post_json": data_json(post) if post else "",
+        "post": post,
+        "language": LANGUAGE_NAMES.get(language, "English"),
+    }
 
 
 def data_json(text: str) -> str:
