@@ -198,10 +198,14 @@ def test_adapter_resolution(tmp_path):
     # the bundled adapter fits only the bundled base: another GGUF runs bare
     assert resolve_adapter("bundled", str(tmp_path / "other.gguf")) is None
     own = tmp_path / "mine.gguf"
-    own.write_bytes(b"x")
+    own.write_bytes(b"GGUF\x03\x00")
     assert resolve_adapter(str(own), str(tmp_path / "other.gguf")) == own
     with pytest.raises(ModelError, match="adapter file not found"):
         resolve_adapter(str(tmp_path / "missing.gguf"), None)
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a GGUF LoRA adapter"):
+        resolve_adapter(str(junk), None)
 
 
 def test_label_and_tuned_say_which_adapter_is_in_use():

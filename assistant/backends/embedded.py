@@ -77,6 +77,9 @@ def resolve_adapter(setting: str | None, model_path: str | None) -> Path | None:
     path = Path(setting).expanduser()
     if not path.is_file():
         raise ModelError(f"adapter file not found: {path} (use 'bundled', 'none' or a GGUF path)")
+    with path.open("rb") as f:  # llama.cpp crashes (SIGSEGV) on a file that is not GGUF
+        if f.read(4) != b"GGUF":
+            raise ModelError(f"{path}: not a GGUF LoRA adapter (convert it with llama.cpp)")
     return path
 
 
