@@ -225,32 +225,16 @@ def tables(result: dict) -> list:
     """The figures as `python -m bench` tables (bench/report.py)."""
     from .report import Table
 
-    rows = []
-    for mode, sets in result["copy"].items():
-        for name, r in sets.items():
-            rows.append(
-                [
-                    f"ad-like: {name}, {mode}",
-                    r["caught"],
-                    r["positives"],
-                    r["recall"],
-                    r["false_alarms"],
-                    r["negatives"],
-                    r["false_positive_rate"],
-                ]
-            )
-    for name, r in result["screening"].items():
-        rows.append(
-            [
-                name,
-                r["caught"],
-                r["positives"],
-                r["recall"],
-                r["false_alarms"],
-                r["negatives"],
-                r["false_positive_rate"],
-            ]
-        )
+    def row(label: str, r: dict) -> list:
+        keys = ("caught", "positives", "recall", "false_alarms", "negatives", "false_positive_rate")
+        return [label, *(r[k] for k in keys)]
+
+    rows = [
+        row(f"ad-like: {name}, {mode}", r)
+        for mode, sets in result["copy"].items()
+        for name, r in sets.items()
+    ]
+    rows += [row(name, r) for name, r in result["screening"].items()]
     headers = ["held-out set", "caught", "of", "recall", "false alarms", "of", "rate"]
     c = result["comments"]
     kinds = [[s, *(counts.get(k, 0) for k in KIND_COLUMNS)] for s, counts in c["airline"].items()]

@@ -76,6 +76,17 @@ def triage_row(item) -> dict:
     }
 
 
+def _classified(source: str, settings: Settings, post_path, only, stdin):
+    """Read the thread (and the post), classify every comment, keep the kinds asked for."""
+    kinds = check_kinds(only or [])
+    thread = read_thread(source, stdin=stdin)
+    post = read_input(post_path, what="post") if post_path else ""
+    items = classify_thread(thread, post=post, brand=settings.brand)
+    if kinds:
+        items = [i for i in items if i.kind in kinds]
+    return thread, post, items
+
+
 def triage(
     source: str,
     settings: Settings,
@@ -85,12 +96,7 @@ def triage(
     stdin=None,
 ) -> TriageResult:
     """Classify the whole thread at `source`: no model is loaded, nothing is generated."""
-    kinds = check_kinds(only or [])
-    thread = read_thread(source, stdin=stdin)
-    post = read_input(post_path, what="post") if post_path else ""
-    items = classify_thread(thread, post=post, brand=settings.brand)
-    if kinds:
-        items = [i for i in items if i.kind in kinds]
+    thread, _post, items = _classified(source, settings, post_path, only, stdin)
     items.sort(key=lambda i: (i.priority, i.comment.index))
     return TriageResult(items, thread.format)
 
@@ -107,12 +113,7 @@ def run(
     stdin=None,
 ) -> RepliesResult:
     """Suggest replies for the thread at `source` ("-" for stdin)."""
-    kinds = check_kinds(only or [])
-    thread = read_thread(source, stdin=stdin)
-    post = read_input(post_path, what="post") if post_path else ""
-    items = classify_thread(thread, post=post, brand=settings.brand)
-    if kinds:
-        items = [i for i in items if i.kind in kinds]
+    thread, post, items = _classified(source, settings, post_path, only, stdin)
     from .generate import Suggestion, skip_note, suggest_replies
 
     model, label = None, None
