@@ -148,3 +148,23 @@ def unsupported_facts(candidate: str, source: str) -> list[Fact]:
             continue
         out.append(fact)
     return out
+
+
+# The facts a reader would call the news: when, how many, which day. Prices, codes, URLs and
+# phone numbers are the ad parts a rewrite is asked to drop, so they do not count as kept.
+NEWS_KINDS = frozenset({"date", "weekday", "time", "number", "percent"})
+
+
+def kept_share(candidate: str, news: str, names: tuple[str, ...] = ()) -> float:
+    """Share of the news's facts (and of `names`, e.g. the product) that `candidate` repeats.
+    1.0 when there is nothing to keep. Used to prefer, among passing candidates, the one that
+    keeps "closes at 4pm on Friday" over one that says "closes early"."""
+    wanted = {f.key for f in extract_facts(news) if f.kind in NEWS_KINDS}
+    have = {f.key for f in extract_facts(candidate)}
+    folded = candidate.casefold()
+    named = [n for n in names if n]
+    total = len(wanted) + len(named)
+    if not total:
+        return 1.0
+    kept = len(wanted & have) + sum(n.casefold() in folded for n in named)
+    return kept / total

@@ -20,6 +20,7 @@ from .config import Brand
 from .critique import critique
 from .critique.model import Report
 from .errors import DraftError
+from .facts import kept_share
 from .forms import Draft, assemble, borrowed_names, check, looks_cut
 from .platforms import Platform
 from .playbooks import Playbook
@@ -36,16 +37,24 @@ class Candidate:
     seed: int | None = None
     repairs: list[str] = field(default_factory=list)
     revised: bool = False
+    kept: float = 1.0  # share of the news's facts the draft repeats (facts.kept_share)
 
     @property
     def passed(self) -> bool:
         return self.report.passed and not self.problems
 
     @property
+    def complete(self) -> bool:
+        """Passes and keeps every fact of the news: no reason to sample further."""
+        return self.passed and self.kept >= 1.0
+
+    @property
     def rank(self) -> float:
-        """Higher is better: passing first, then critique score, fewer problems, on-topic."""
+        """Higher is better: passing first, then the news's facts kept, critique score,
+        fewer problems, on-topic."""
         return (
             (1000 if self.passed else 0)
+            + 50 * self.kept
             + self.report.score
             - 15 * len(self.problems)
             - 20 * len(self.report.errors)
@@ -66,6 +75,7 @@ class Variant:
     revised: bool
     candidates: int  # how many the model produced for this playbook
     seed: int | None
+    kept: float = 1.0  # share of the news's dates, times, numbers and product name repeated
 
     def to_dict(self) -> dict:
         return {
@@ -82,6 +92,7 @@ class Variant:
             "repairs": self.repairs,
             "revised": self.revised,
             "candidates": self.candidates,
+            "facts_kept": round(self.kept, 2),
         }
 
 
@@ -176,7 +187,8 @@ def evaluate(book: Playbook, draft: Draft, ctx: Context, seed: int | None = None
     shouted = [f.match for f in report.findings if f.rule == "format.all-caps" and f.match]
     if shouted:  # a warning for the lint, but a variant shown as final should not shout
         problems.append(f"shouts in capitals: {shouted[0]!r}")
-    return Candidate(draft=draft, report=report, problems=problems, seed=seed)
+    kept = kept_share(draft.full_text, ctx.brief.news, (ctx.brief.product,))
+    return Candidate(draft=draft, report=report, problems=problems, seed=seed, kept=kept)
 
 
 def _generate(
@@ -190,8 +202,8 @@ def _generate(
     enough: int,
 ) -> list[Candidate]:
     """Sample up to `n` candidates, each followed by its mechanical repair when it fails.
-    In-process models go one at a time and stop once `enough` pass (each extra sample costs
-    real seconds); servers get all `n` at once."""
+    In-process models go one at a time and stop once `enough` pass keeping every fact of the
+    news (each extra sample costs real seconds); servers get all `n` at once."""
     kwargs = dict(temperature=book.temperature, max_tokens=book.max_tokens, **book.options)
     if ctx.concurrency > 1:
         samples = llm.sample_json(
@@ -207,7 +219,7 @@ def _generate(
                 raise
             continue
         out += _scored(book, sample, ctx)
-        if sum(c.passed for c in out) >= enough:
+        if sum(c.complete for c in out) >= enough:
             break
     return out
 
@@ -334,6 +346,7 @@ def run_playbook(
             revised=c.revised,
             candidates=produced,
             seed=c.seed,
+            kept=c.kept,
         )
         for c in chosen
     ]

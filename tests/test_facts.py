@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.brief import extract_brief
-from assistant.facts import extract_facts, unsupported_facts
+from assistant.facts import extract_facts, kept_share, unsupported_facts
 
 SOURCE = (
     "We're thrilled to announce CloudSync Pro! 50% faster. Buy now with code LAUNCH20 "
@@ -77,3 +77,19 @@ def test_brief_keeps_urls_whole_and_quiets_shouting():
     assert brief.product == "Rosie's Bakery"
     assert "now open" in brief.news
     assert brief.url == "rosies.example.com"
+
+
+def test_kept_share_counts_the_news_facts_and_the_name():
+    news = "CloudSync Pro syncs 50% faster from March 14, Friday at 4pm."
+    full = "CloudSync Pro syncs 50% faster from March 14, Friday at 4pm. What would you sync first?"
+    assert kept_share(full, news, ("CloudSync Pro",)) == 1.0
+    vague = "Our new app syncs faster soon. What would you sync first?"
+    assert kept_share(vague, news, ("CloudSync Pro",)) == 0.0
+    half = "CloudSync Pro is 50% faster. What would you sync first?"
+    assert 0 < kept_share(half, news, ("CloudSync Pro",)) < 1
+
+
+def test_kept_share_ignores_the_ad_parts_and_empty_news():
+    # a price and a URL are what a rewrite is asked to drop, not news it must keep
+    assert kept_share("A new look. Thoughts?", "New look, only $49 at shop.example.com") == 1.0
+    assert kept_share("Anything?", "", ("",)) == 1.0

@@ -9,6 +9,7 @@ import pytest
 from assistant.config import Brand
 from assistant.pipeline import rewrite
 from assistant.platforms import get_platform
+from assistant.render.rewrite import render_plain
 from assistant.playbooks import load_playbooks
 from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer, thanks_answer
 
@@ -49,6 +50,31 @@ def test_picks_first_passing_candidate_and_stops_early(books):
     assert variant.text == "CloudSync Pro now syncs 50% faster. What would you sync first?"
     assert variant.candidates == 2  # stopped once one passed: the third answer was never asked
     assert len(model.calls) == 2
+
+
+def test_keeps_sampling_past_a_pass_that_drops_the_news(books):
+    model = RecordingFakeModel(
+        responses=answers(
+            question_answer("CloudSync Pro is faster now. What would you sync first?"),
+            question_answer("CloudSync Pro now syncs 50% faster. What would you sync first?"),
+            question_answer("never used"),
+        )
+    )
+    [variant] = run(model, books, ["question"]).variants
+    # both pass the critique; the one that keeps "50%" wins and ends the sampling
+    assert variant.text == "CloudSync Pro now syncs 50% faster. What would you sync first?"
+    assert variant.kept == 1.0 and variant.to_dict()["facts_kept"] == 1.0
+    assert len(model.calls) == 2
+
+
+def test_a_pass_that_drops_facts_is_shown_and_says_so(books):
+    vague = question_answer("CloudSync Pro is faster now. What would you sync first?")
+    model = RecordingFakeModel(responses=answers(*[vague] * 20))
+    result = run(model, books, ["question"])
+    [variant] = result.variants
+    assert variant.passed and variant.kept == 0.5  # the name kept, "50%" dropped
+    assert variant.candidates == books["question"].candidates  # sampled them all looking for one
+    assert "keeps 50% of the news's facts" in render_plain(result, 280)
 
 
 def test_invented_discount_fails_fact_check(books):

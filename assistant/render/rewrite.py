@@ -16,6 +16,8 @@ def _meta(v: Variant, limit: int) -> str:
     bits = [f"{len(v.text)}/{limit} chars", _status(v)]
     if v.revised:
         bits.append("revised after critique")
+    if v.kept < 1:  # said, not hidden: the variant dropped a date, time, number or the name
+        bits.append(f"keeps {v.kept:.0%} of the news's facts")
     return " · ".join(bits)
 
 
