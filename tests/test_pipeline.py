@@ -9,8 +9,8 @@ import pytest
 from assistant.config import Brand
 from assistant.pipeline import rewrite
 from assistant.platforms import get_platform
-from assistant.render.rewrite import render_plain
 from assistant.playbooks import load_playbooks
+from assistant.render.rewrite import render_plain
 from tests.fakes import RecordingFakeModel, answers, poll_answer, question_answer, thanks_answer
 
 POST = (
